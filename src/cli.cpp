@@ -1,0 +1,229 @@
+#include "cli.h"
+
+#include <getopt.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+#include "tetrars_version.h"
+
+namespace tetrars {
+namespace {
+
+// Event types this version prints. Others are in the schema's enum but their
+// messages are not modelled yet.
+constexpr tetragon::EventType kSupportedTypes[] = {tetragon::PROCESS_EXEC, tetragon::PROCESS_EXIT};
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  while (true) {
+    const size_t comma = text.find(',', start);
+    items.push_back(text.substr(start, comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return items;
+}
+
+std::string Upper(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::toupper(c); });
+  return text;
+}
+
+std::string SupportedTypeNames() {
+  std::string names;
+  for (auto type : kSupportedTypes) {
+    if (!names.empty()) names += ", ";
+    names += tetragon::EventType_Name(type);
+  }
+  return names;
+}
+
+// A field path as the agent takes it: snake_case segments joined by dots.
+bool ValidPathSyntax(const std::string& path) {
+  if (path.empty() || path.front() == '.' || path.back() == '.') return false;
+  bool previous_dot = false;
+  for (unsigned char c : path) {
+    if (c == '.') {
+      if (previous_dot) return false;
+      previous_dot = true;
+    } else if (std::islower(c) || std::isdigit(c) || c == '_') {
+      previous_dot = false;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+CommandLine UsageError(const std::string& what, const std::string& todo) {
+  return {std::nullopt, 2, "tetrars: " + what + ": " + todo + "\n"};
+}
+
+std::string Join(const std::vector<std::string>& items, const char* separator) {
+  std::string text;
+  for (const auto& item : items) {
+    if (!text.empty()) text += separator;
+    text += item;
+  }
+  return text;
+}
+
+}  // namespace
+
+const std::vector<std::string>& DefaultIncludeFields() {
+  static const std::vector<std::string> fields = {
+      "process.pid",    "process.uid",       "process.auid",
+      "process.cwd",    "process.binary",    "process.arguments",
+      "process.process_credentials",         "process.binary_properties",
+      "parent.pid",     "parent.binary",     "parent.cwd"};
+  return fields;
+}
+
+std::string HelpText() {
+  return std::string("Usage: tetrars [OPTIONS]\n\n") +
+         "Streams Tetragon's process events over gRPC and prints, one JSON line each, the\n"
+         "execve events of human users: those whose audit login uid (auid) is 1000 or more\n"
+         "and not 4294967295 (\"never logged in\"). Each line is the JSON object that\n"
+         "`tetra getevents -o json` prints for the event.\n\n"
+         "With no options, tetrars does the job of this pipeline, without its blind spot\n"
+         "for auids of 10000 and more:\n"
+         "  tetra --server-address unix:///var/run/tetragon/tetragon.sock getevents \\\n"
+         "    -e PROCESS_EXEC -f " + Join(DefaultIncludeFields(), ",") + " \\\n"
+         "    | grep --line-buffered '\"auid\":[0-9]\\{4\\}[,}]'\n\n"
+         "Options:\n"
+         "  --server-address ADDR  the agent's gRPC address: unix:///abs/path, unix:relative\n"
+         "                         or host:port (default " + kDefaultServerAddress + ")\n"
+         "  --auid SPEC            audit login uids to print: values and ranges, comma-\n"
+         "                         separated, or 'any' to print every user's events\n"
+         "                         (default " + AuidFilter::kDefaultSpec + ")\n"
+         "                         example: --auid 1000-59999,0\n"
+         "  -e, --event-types LIST event types to request, comma-separated: " + SupportedTypeNames() + "\n"
+         "                         (default PROCESS_EXEC); the auid is read from the event's\n"
+         "                         process (process_exec.process, process_exit.process)\n"
+         "  -f, --include-fields LIST\n"
+         "                         fields the agent sends, comma-separated paths inside the\n"
+         "                         event (default: the pipeline's list above); must include\n"
+         "                         process.auid unless --auid any\n"
+         "  --all-fields           send no field filter: print every field of each event\n"
+         "  --once                 exit when the agent ends the stream (0 if it ended\n"
+         "                         cleanly, 1 otherwise) instead of reconnecting\n"
+         "  --max-message-size N   largest gRPC message accepted, in bytes (default 16777216)\n"
+         "  --version              print the version and exit\n"
+         "  -h, --help             print this help and exit\n\n"
+         "Examples:\n"
+         "  tetrars                                   # the default job, for journald\n"
+         "  tetrars --auid any --all-fields --once    # everything, until the stream ends\n"
+         "  tetrars -e PROCESS_EXEC,PROCESS_EXIT --server-address localhost:54321\n\n"
+         "Output: JSON lines on stdout. Diagnostics: one line each on stderr, in the form\n"
+         "'tetrars: <what happened>: <what to do>'; SIGUSR1 prints the counters.\n"
+         "Exit status: 0 done (signal, or --once and a clean end), 1 runtime error, 2 usage.\n";
+}
+
+CommandLine ParseCommandLine(int argc, char** argv) {
+  enum : int { kServerAddress = 1000, kAuid, kAllFields, kOnce, kMaxMessageSize, kVersion };
+  static const option kLong[] = {
+      {"server-address", required_argument, nullptr, kServerAddress},
+      {"auid", required_argument, nullptr, kAuid},
+      {"event-types", required_argument, nullptr, 'e'},
+      {"include-fields", required_argument, nullptr, 'f'},
+      {"all-fields", no_argument, nullptr, kAllFields},
+      {"once", no_argument, nullptr, kOnce},
+      {"max-message-size", required_argument, nullptr, kMaxMessageSize},
+      {"version", no_argument, nullptr, kVersion},
+      {"help", no_argument, nullptr, 'h'},
+      {nullptr, 0, nullptr, 0}};
+
+  std::string server_address = kDefaultServerAddress;
+  std::string auid_spec = AuidFilter::kDefaultSpec;
+  std::optional<std::string> event_types;
+  std::optional<std::string> include_fields;
+  Options options;
+
+  opterr = 0;
+  optind = 1;
+  int opt;
+  while ((opt = getopt_long(argc, argv, ":e:f:h", kLong, nullptr)) != -1) {
+    switch (opt) {
+      case kServerAddress: server_address = optarg; break;
+      case kAuid: auid_spec = optarg; break;
+      case 'e': event_types = optarg; break;
+      case 'f': include_fields = optarg; break;
+      case kAllFields: options.all_fields = true; break;
+      case kOnce: options.once = true; break;
+      case kMaxMessageSize: {
+        const std::string text = optarg;
+        size_t value = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec != std::errc() || end != text.data() + text.size() || value < 1024 ||
+            value > (size_t(1) << 31)) {
+          return UsageError("invalid --max-message-size '" + text + "'",
+                            "give a number of bytes from 1024 to 2147483648");
+        }
+        options.max_message_size = value;
+        break;
+      }
+      case kVersion: return {std::nullopt, 0, std::string("tetrars ") + TETRARS_VERSION + "\n"};
+      case 'h': return {std::nullopt, 0, HelpText()};
+      case ':':
+        return UsageError(std::string("option ") + argv[optind - 1] + " needs a value",
+                          "see tetrars --help");
+      default:
+        return UsageError(std::string("unknown option ") + argv[optind - 1], "see tetrars --help");
+    }
+  }
+  if (optind < argc) {
+    return UsageError(std::string("unexpected argument '") + argv[optind] + "'",
+                      "tetrars takes only options; see tetrars --help");
+  }
+
+  std::string error;
+  auto address = ParseAddress(server_address, &error);
+  if (!address) return {std::nullopt, 2, "tetrars: " + error + "\n"};
+  options.address = *address;
+
+  auto auid = AuidFilter::Parse(auid_spec, &error);
+  if (!auid) return {std::nullopt, 2, "tetrars: " + error + "\n"};
+  options.auid = *auid;
+
+  for (const std::string& item : SplitList(event_types.value_or("PROCESS_EXEC"))) {
+    tetragon::EventType type;
+    if (!tetragon::EventType_Parse(Upper(item), &type) || type == tetragon::UNDEF) {
+      return UsageError("unknown event type '" + item + "'", "use " + SupportedTypeNames());
+    }
+    if (std::find(std::begin(kSupportedTypes), std::end(kSupportedTypes), type) ==
+        std::end(kSupportedTypes)) {
+      return UsageError("event type " + tetragon::EventType_Name(type) +
+                            " is not supported by this version of tetrars",
+                        "use " + SupportedTypeNames());
+    }
+    if (std::find(options.event_types.begin(), options.event_types.end(), type) ==
+        options.event_types.end()) {
+      options.event_types.push_back(type);
+    }
+  }
+
+  if (options.all_fields && include_fields) {
+    return UsageError("--all-fields and --include-fields exclude each other", "give one of them");
+  }
+  if (!options.all_fields) {
+    options.include_fields = include_fields ? SplitList(*include_fields) : DefaultIncludeFields();
+    for (const std::string& path : options.include_fields) {
+      if (!ValidPathSyntax(path)) {
+        return UsageError("invalid field path '" + path + "' in --include-fields",
+                          "use snake_case names joined by dots, such as process.binary");
+      }
+    }
+    const bool has_auid = std::any_of(options.include_fields.begin(), options.include_fields.end(),
+                                      [](const std::string& p) { return p == "process" || p == "process.auid"; });
+    if (options.auid.enabled() && !has_auid) {
+      return UsageError("--include-fields leaves out process.auid, which the --auid rule needs",
+                        "add process.auid to the list, or pass --auid any");
+    }
+  }
+  return {std::move(options), 0, ""};
+}
+
+}  // namespace tetrars

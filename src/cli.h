@@ -1,0 +1,46 @@
+// The command line: tetra-like flags, validated before anything connects.
+//
+// Contract: ParseCommandLine() either returns Options ready to run, or says
+// what to print and the exit code: 0 for --help/--version (to stdout), 2 for a
+// usage error (one line "tetrars: <what>: <what to do>" to stderr).
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "address.h"
+#include "auid_filter.h"
+#include "tetragon/events.pb.h"
+
+namespace tetrars {
+
+inline constexpr const char* kDefaultServerAddress = "unix:///var/run/tetragon/tetragon.sock";
+inline constexpr size_t kDefaultMaxMessageSize = 16 * 1024 * 1024;
+
+// The fields the replaced tetra pipeline asked for (-f), in its order.
+const std::vector<std::string>& DefaultIncludeFields();
+
+struct Options {
+  Address address;
+  AuidFilter auid;
+  std::vector<tetragon::EventType> event_types;
+  std::vector<std::string> include_fields;  // empty with --all-fields
+  bool all_fields = false;
+  bool once = false;
+  size_t max_message_size = kDefaultMaxMessageSize;
+  int reconnect_delay_ms = 1000;
+};
+
+struct CommandLine {
+  std::optional<Options> options;  // set: run; unset: print `text` and exit
+  int exit_code = 0;
+  std::string text;
+};
+
+CommandLine ParseCommandLine(int argc, char** argv);
+
+std::string HelpText();
+
+}  // namespace tetrars

@@ -1,0 +1,16 @@
+#include "decode.h"
+
+#include <limits>
+
+namespace tetrars {
+
+Decoder::Result Decoder::Decode(const uint8_t* data, size_t size) {
+  event_.Clear();
+  if (size > size_t(std::numeric_limits<int>::max()) || !event_.ParseFromArray(data, int(size))) {
+    return Result::kMalformed;
+  }
+  if (event_.event_case() == tetragon::GetEventsResponse::EVENT_NOT_SET) return Result::kUnmodelled;
+  return Result::kEvent;
+}
+
+}  // namespace tetrars

@@ -1,0 +1,35 @@
+// Stage 3 of the data path (filter): decides whether a decoded event is printed.
+//
+// Contract: Check() only reads the event. An event is printed when its kind is
+// one of the requested event types (the agent filters too; this is the safety
+// net) and, with the auid rule on, the auid of the event's own process
+// (process_exec.process or process_exit.process) is present and accepted by
+// the AuidFilter. An event without that process or without auid is never
+// taken for a human's.
+#pragma once
+
+#include <vector>
+
+#include "auid_filter.h"
+#include "tetragon/events.pb.h"
+
+namespace tetrars {
+
+enum class Verdict { kPrint, kOtherType, kNoAuid, kAuidRejected };
+
+// The process an event is about, or nullptr when the event carries none.
+const tetragon::Process* SubjectProcess(const tetragon::GetEventsResponse& event);
+
+class EventFilter {
+ public:
+  EventFilter(std::vector<tetragon::EventType> types, AuidFilter auid)
+      : types_(std::move(types)), auid_(std::move(auid)) {}
+
+  Verdict Check(const tetragon::GetEventsResponse& event) const;
+
+ private:
+  std::vector<tetragon::EventType> types_;
+  AuidFilter auid_;
+};
+
+}  // namespace tetrars

@@ -1,0 +1,86 @@
+// Stage 1 of the data path (transport): one GetEvents call, gRPC over HTTP/2
+// (nghttp2) on a unix or TCP socket, driven by the caller's poll loop.
+//
+// Contract: Connect() opens the socket and queues the HTTP/2 preface and the
+// request (POST /tetragon.FineGuidanceSensors/GetEvents, application/grpc,
+// te: trailers, no compression offered). The loop polls fd() for
+// PollEvents() and calls OnReadable()/OnWritable(). Every complete gRPC message
+// goes to on_message, in order, synchronously; returning false from it cancels
+// the call. WINDOW_UPDATEs are flushed after each receive (and the connection
+// window is raised at start), so the agent is never stalled by us except when
+// we stop reading. When the call is over, done() is true and result() says how:
+// the grpc-status / grpc-message of the trailers (or of a trailers-only
+// response), or a transport failure with a one-line reason.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "address.h"
+#include "grpc_deframer.h"
+
+typedef struct nghttp2_session nghttp2_session;
+
+namespace tetrars {
+
+struct CallResult {
+  bool has_status = false;  // false: the call failed below gRPC (transport_error says why)
+  int status = -1;          // grpc-status
+  std::string message;      // grpc-message (percent-decoded)
+  std::string transport_error;
+
+  bool ok() const { return has_status && status == 0; }
+  // One line: "status INVALID_ARGUMENT (3): <message>" or the transport error.
+  std::string Describe() const;
+};
+
+// Name of a gRPC status code ("UNAVAILABLE"), or "code N".
+std::string GrpcStatusName(int code);
+
+class GrpcCall {
+ public:
+  static std::unique_ptr<GrpcCall> Connect(const Address& address, const std::string& request,
+                                           size_t max_message_size, GrpcDeframer::OnMessage on_message,
+                                           const std::string& user_agent, std::string* error);
+  ~GrpcCall();
+  GrpcCall(const GrpcCall&) = delete;
+  GrpcCall& operator=(const GrpcCall&) = delete;
+
+  int fd() const { return fd_; }
+  short PollEvents() const;
+  void OnReadable();
+  void OnWritable() { SendPending(); }
+  bool done() const { return done_; }
+  const CallResult& result() const { return result_; }
+
+  // nghttp2 callbacks (public for the C trampolines).
+  int OnHeader(int32_t stream_id, int category, std::string_view name, std::string_view value);
+  int OnFrame(int32_t stream_id, int type, uint8_t flags, int category, uint32_t goaway_error);
+  int OnData(int32_t stream_id, const uint8_t* data, size_t size);
+  int OnStreamClose(int32_t stream_id, uint32_t error_code);
+  ssize_t ReadRequest(uint8_t* buf, size_t length, uint32_t* data_flags);
+
+ private:
+  GrpcCall(int fd, size_t max_message_size, GrpcDeframer::OnMessage on_message);
+  bool Start(const Address& address, const std::string& request, const std::string& user_agent,
+             std::string* error);
+  void SendPending();
+  void Fail(std::string why);
+
+  int fd_;
+  nghttp2_session* session_ = nullptr;
+  int32_t stream_id_ = -1;
+  GrpcDeframer deframer_;
+  std::string request_;  // 5-byte prefix + serialized GetEventsRequest
+  size_t request_sent_ = 0;
+  std::string outgoing_;  // HTTP/2 bytes the socket did not take yet
+  std::string http_status_;
+  std::string content_type_;
+  std::string goaway_;
+  CallResult result_;
+  bool done_ = false;
+};
+
+}  // namespace tetrars

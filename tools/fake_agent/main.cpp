@@ -1,0 +1,170 @@
+// tetragon-fake: a stand-in Tetragon agent for tests, the demo and the bench.
+//
+//   tetragon-fake --listen ADDR --replay FILE [FILE...] [--loop N] [--idle]
+//                 [--end-status CODE[:MESSAGE]]
+//
+// Serves FineGuidanceSensors.GetEvents with grpc++ (a real gRPC peer,
+// independent of tetrars' nghttp2 client). Each call replays the events of
+// the FILEs N times, honouring the request as request_policy.h describes, then
+// ends with status OK (or --end-status). --idle holds the stream open after the
+// replay (or at once, with no FILE) until the client goes away.
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/impl/rpc_service_method.h>
+#include <grpcpp/support/method_handler.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "replay_source.h"
+#include "request_policy.h"
+
+namespace {
+
+struct Config {
+  std::string listen;
+  std::vector<std::string> events;  // serialized GetEventsResponse
+  long loops = 1;
+  bool idle = false;
+  grpc::StatusCode end_code = grpc::StatusCode::OK;
+  std::string end_message;
+};
+
+grpc::ByteBuffer ToBuffer(const std::string& bytes) {
+  grpc::Slice slice(bytes.data(), bytes.size());
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+class FakeEventsService : public grpc::Service {
+ public:
+  explicit FakeEventsService(const Config& config) : config_(config) {
+    AddMethod(new grpc::internal::RpcServiceMethod(
+        "/tetragon.FineGuidanceSensors/GetEvents", grpc::internal::RpcMethod::SERVER_STREAMING,
+        new grpc::internal::ServerStreamingHandler<FakeEventsService, grpc::ByteBuffer,
+                                                   grpc::ByteBuffer>(
+            [](FakeEventsService* self, grpc::ServerContext* context, const grpc::ByteBuffer* request,
+               grpc::ServerWriter<grpc::ByteBuffer>* writer) {
+              return self->GetEvents(context, request, writer);
+            },
+            this)));
+  }
+
+ private:
+  grpc::Status GetEvents(grpc::ServerContext* context, const grpc::ByteBuffer* raw_request,
+                         grpc::ServerWriter<grpc::ByteBuffer>* writer) {
+    std::vector<grpc::Slice> slices;
+    std::string request_bytes;
+    if (raw_request->Dump(&slices).ok()) {
+      for (const auto& s : slices) request_bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+    tetragon::GetEventsRequest request;
+    if (!request.ParseFromString(request_bytes)) {
+      return {grpc::StatusCode::INVALID_ARGUMENT, "GetEventsRequest does not parse"};
+    }
+    std::string error;
+    auto policy = fake_agent::RequestPolicy::Make(request, &error);
+    if (!policy) return {grpc::StatusCode::UNIMPLEMENTED, error};
+
+    // Filter and project once, then stream the prepared buffers N times.
+    std::vector<grpc::ByteBuffer> prepared;
+    for (const std::string& bytes : config_.events) {
+      tetragon::GetEventsResponse event;
+      if (!event.ParseFromString(bytes)) return {grpc::StatusCode::INTERNAL, "bad replay event"};
+      if (!policy->Allows(event)) continue;
+      if (!policy->HasFieldFilters()) {
+        prepared.push_back(ToBuffer(bytes));  // the exact recorded bytes
+        continue;
+      }
+      if (!policy->Project(&event, &error)) return {grpc::StatusCode::INVALID_ARGUMENT, error};
+      prepared.push_back(ToBuffer(event.SerializeAsString()));
+    }
+    long sent = 0;
+    for (long loop = 0; loop < config_.loops; ++loop) {
+      for (const grpc::ByteBuffer& buffer : prepared) {
+        if (!writer->Write(buffer)) {
+          std::cerr << "tetragon-fake: client went away after " << sent << " events\n";
+          return grpc::Status::CANCELLED;
+        }
+        ++sent;
+      }
+    }
+    std::cerr << "tetragon-fake: sent " << sent << " events\n";
+    while (config_.idle && !context->IsCancelled()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return {config_.end_code, config_.end_message};
+  }
+
+  const Config& config_;
+};
+
+int Usage(const std::string& why) {
+  std::cerr << "tetragon-fake: " << why
+            << "\nusage: tetragon-fake --listen ADDR --replay FILE [FILE...] [--loop N] [--idle]"
+               " [--end-status CODE[:MESSAGE]]\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Config config;
+  std::vector<std::string> files;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (arg == "--listen" && has_value) {
+      config.listen = argv[++i];
+    } else if (arg == "--replay" && has_value) {
+      while (i + 1 < argc && std::string(argv[i + 1]).rfind("--", 0) != 0) files.push_back(argv[++i]);
+    } else if (arg == "--loop" && has_value) {
+      config.loops = std::atol(argv[++i]);
+      if (config.loops < 1) return Usage("--loop takes a count >= 1");
+    } else if (arg == "--idle") {
+      config.idle = true;
+    } else if (arg == "--end-status" && has_value) {
+      const std::string spec = argv[++i];
+      const size_t colon = spec.find(':');
+      config.end_code = grpc::StatusCode(std::atoi(spec.substr(0, colon).c_str()));
+      if (colon != std::string::npos) config.end_message = spec.substr(colon + 1);
+    } else {
+      return Usage("unexpected argument '" + arg + "'");
+    }
+  }
+  if (config.listen.empty()) return Usage("--listen is required");
+  for (const std::string& file : files) {
+    std::string error;
+    if (!fake_agent::LoadReplayFile(file, &config.events, &error)) {
+      std::cerr << "tetragon-fake: " << error << "\n";
+      return 1;
+    }
+  }
+  // Shut down cleanly on SIGTERM/SIGINT. Blocked before grpc starts its
+  // threads, so they inherit the mask and only sigwait() below sees them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  FakeEventsService service(config);
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials());
+  builder.RegisterService(&service);
+  builder.SetMaxSendMessageSize(64 << 20);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server) {
+    std::cerr << "tetragon-fake: cannot listen on " << config.listen << "\n";
+    return 1;
+  }
+  std::cerr << "tetragon-fake: listening on " << config.listen << " with " << config.events.size()
+            << " events\n";
+
+  int signo = 0;
+  sigwait(&signals, &signo);
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
+  return 0;
+}

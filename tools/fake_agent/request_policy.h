@@ -1,0 +1,37 @@
+// How the fake agent honours a GetEventsRequest, following the real agent:
+//   - allow_list: an event passes if the list is empty or any Filter matches;
+//     deny_list: an event is dropped if any Filter matches. A Filter matches
+//     when all its conditions hold. The fake implements event_set only and
+//     refuses other Filter fields (it must not pretend to filter).
+//   - field_filters, applied one after the other to the event message
+//     (process_exec, ...), for the FieldFilter's event_set (empty: all types,
+//     invert_event_set flips it). INCLUDE keeps only the listed paths, EXCLUDE
+//     clears them. Paths are snake_case field names joined by dots, without
+//     wildcards; a name that does not exist simply matches nothing; through a
+//     repeated message a path applies to every element. An empty segment
+//     ("process..pid") fails the stream at the first event it applies to.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "tetragon/events.pb.h"
+
+namespace fake_agent {
+
+class RequestPolicy {
+ public:
+  // Nothing (with `error` set) when the request uses what the fake cannot honour.
+  static std::optional<RequestPolicy> Make(const tetragon::GetEventsRequest& request,
+                                           std::string* error);
+
+  bool Allows(const tetragon::GetEventsResponse& event) const;
+  bool HasFieldFilters() const { return request_.field_filters_size() > 0; }
+  // Applies the field filters; false with `error` for a malformed path.
+  bool Project(tetragon::GetEventsResponse* event, std::string* error) const;
+
+ private:
+  tetragon::GetEventsRequest request_;
+};
+
+}  // namespace fake_agent

@@ -10,6 +10,7 @@ void GrpcDeframer::Reset() {
   payload_size_ = 0;
   partial_.clear();
   partial_.shrink_to_fit();  // a huge message must not pin its memory
+  problem_ = Problem::kNone;
   error_.clear();
 }
 
@@ -19,14 +20,17 @@ bool GrpcDeframer::StartPayload() {
                   (size_t(header_[3]) << 8) | size_t(header_[4]);
   header_filled_ = 0;
   if (flag == 1) {
+    problem_ = Problem::kCompressed;
     error_ = "the agent sent a compressed gRPC message although tetrars offers no compression";
     return false;
   }
   if (flag != 0) {
+    problem_ = Problem::kBadFlag;
     error_ = "invalid gRPC message flag " + std::to_string(flag);
     return false;
   }
   if (payload_size_ > max_message_size_) {
+    problem_ = Problem::kTooLarge;
     error_ = "gRPC message of " + std::to_string(payload_size_) + " bytes exceeds the maximum of " +
              std::to_string(max_message_size_) + " bytes (--max-message-size)";
     return false;
@@ -38,6 +42,7 @@ bool GrpcDeframer::StartPayload() {
 bool GrpcDeframer::Deliver(const uint8_t* data, size_t size) {
   in_payload_ = false;
   if (!on_message_(data, size)) {
+    problem_ = Problem::kStoppedByReceiver;
     error_ = "stopped by the receiver";
     return false;
   }

@@ -31,6 +31,8 @@ class GrpcDeframer {
   void Reset();
   // True between messages: no partial prefix or payload is pending.
   bool AtBoundary() const { return header_filled_ == 0 && !in_payload_; }
+  enum class Problem { kNone, kCompressed, kBadFlag, kTooLarge, kStoppedByReceiver };
+  Problem problem() const { return problem_; }
   const std::string& error() const { return error_; }
 
  private:
@@ -45,6 +47,7 @@ class GrpcDeframer {
   bool in_payload_ = false;
   size_t payload_size_ = 0;
   std::vector<uint8_t> partial_;  // payload bytes of a message split across chunks
+  Problem problem_ = Problem::kNone;
   std::string error_;
 };
 

@@ -43,20 +43,42 @@ void AppendFloat(Float value, std::string& out) {
     out += value > 0 ? "\"Infinity\"" : "\"-Infinity\"";
     return;
   }
+  // Shortest round-trip digits first; both layouts are built from them, as
+  // Go does (C++'s fixed format would print the exact binary value instead).
   char buf[64];
-  const Float magnitude = std::fabs(value);
-  const bool exponent_form = magnitude != 0 && (magnitude < Float(1e-6) || magnitude >= Float(1e21));
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value,
-                                 exponent_form ? std::chars_format::scientific
-                                               : std::chars_format::fixed);
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::scientific);
   std::string_view text(buf, end - buf);
+  const bool negative = text.front() == '-';
+  if (negative) text.remove_prefix(1);
   const size_t e = text.find('e');
-  if (e != std::string_view::npos && e + 3 < text.size() && text[e + 2] == '0') {
-    out.append(text.substr(0, e + 2));
-    out.append(text.substr(e + 3));
-    return;
+  std::string digits(text.substr(0, e));
+  if (digits.size() > 1) digits.erase(1, 1);  // drop the '.'
+  int exponent = 0;
+  std::from_chars(text.data() + e + 1 + (text[e + 1] == '+'), text.data() + text.size(), exponent);
+
+  if (negative) out += '-';
+  const Float magnitude = std::fabs(value);
+  if (magnitude != 0 && (magnitude < Float(1e-6) || magnitude >= Float(1e21))) {
+    out += digits[0];
+    if (digits.size() > 1) {
+      out += '.';
+      out.append(digits, 1);
+    }
+    out += exponent < 0 ? "e-" : "e+";
+    AppendInt(exponent < 0 ? -exponent : exponent, out);
+  } else if (exponent >= 0) {
+    const size_t integer_digits = size_t(exponent) + 1;
+    out.append(digits, 0, std::min(integer_digits, digits.size()));
+    for (size_t i = digits.size(); i < integer_digits; ++i) out += '0';
+    if (digits.size() > integer_digits) {
+      out += '.';
+      out.append(digits, integer_digits);
+    }
+  } else {
+    out += "0.";
+    out.append(size_t(-exponent - 1), '0');
+    out += digits;
   }
-  out.append(text);
 }
 
 void AppendBase64(std::string_view bytes, std::string& out) {

@@ -70,8 +70,8 @@ class Loop {
       const CallResult& result = call->result();
       if (options_.once) {
         if (result.ok()) return Finish(0);
-        Say("tetrars: the event stream from " + where + " failed: " + result.Describe() +
-            ": check the agent's log");
+        Say("tetrars: the event stream from " + where + " failed: " + result.Describe() + ": " +
+            (result.remedy.empty() ? "check the agent's log" : result.remedy));
         return Finish(1);
       }
       SayOnce(last_state, result.ok()

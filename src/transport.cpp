@@ -247,10 +247,11 @@ short GrpcCall::PollEvents() const {
   return events;
 }
 
-void GrpcCall::Fail(std::string why) {
+void GrpcCall::Fail(std::string why, std::string remedy) {
   if (done_) return;
   result_.has_status = false;
   result_.transport_error = std::move(why);
+  result_.remedy = std::move(remedy);
   done_ = true;
 }
 
@@ -338,7 +339,9 @@ int GrpcCall::OnFrame(int32_t stream_id, int type, uint8_t, int category, uint32
 int GrpcCall::OnData(int32_t stream_id, const uint8_t* data, size_t size) {
   if (stream_id != stream_id_ || done_) return 0;
   if (!deframer_.Feed(data, size)) {
-    Fail(deframer_.error());
+    Fail(deframer_.error(), deframer_.problem() == GrpcDeframer::Problem::kTooLarge
+                                ? "raise --max-message-size if the agent's events are that large"
+                                : "");
     nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id_, NGHTTP2_CANCEL);
   }
   return 0;

@@ -30,6 +30,7 @@ struct CallResult {
   int status = -1;          // grpc-status
   std::string message;      // grpc-message (percent-decoded)
   std::string transport_error;
+  std::string remedy;  // what the user can do, when it is not "check the agent"
 
   bool ok() const { return has_status && status == 0; }
   // One line: "status INVALID_ARGUMENT (3): <message>" or the transport error.
@@ -67,7 +68,7 @@ class GrpcCall {
   bool Start(const Address& address, const std::string& request, const std::string& user_agent,
              std::string* error);
   void SendPending();
-  void Fail(std::string why);
+  void Fail(std::string why, std::string remedy = "");
 
   int fd_;
   nghttp2_session* session_ = nullptr;

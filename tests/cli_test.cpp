@@ -1,0 +1,90 @@
+#include <gtest/gtest.h>
+
+#include "cli.h"
+
+namespace {
+
+tetrars::CommandLine ParseArgs(std::vector<std::string> args) {
+  args.insert(args.begin(), "tetrars");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  return tetrars::ParseCommandLine(int(argv.size()), argv.data());
+}
+
+TEST(Cli, NoArgumentsIsTheReplacedPipeline) {
+  const auto cl = ParseArgs({});
+  ASSERT_TRUE(cl.options) << cl.text;
+  const auto& o = *cl.options;
+  EXPECT_TRUE(o.address.is_unix);
+  EXPECT_EQ(o.address.path, "/var/run/tetragon/tetragon.sock");
+  EXPECT_TRUE(o.auid.enabled());
+  EXPECT_TRUE(o.auid.Matches(1000));
+  EXPECT_FALSE(o.auid.Matches(4294967295u));
+  EXPECT_EQ(o.event_types, std::vector<tetragon::EventType>{tetragon::PROCESS_EXEC});
+  EXPECT_EQ(o.include_fields,
+            (std::vector<std::string>{"process.pid", "process.uid", "process.auid", "process.cwd",
+                                      "process.binary", "process.arguments",
+                                      "process.process_credentials", "process.binary_properties",
+                                      "parent.pid", "parent.binary", "parent.cwd"}));
+  EXPECT_FALSE(o.all_fields);
+  EXPECT_FALSE(o.once);
+  EXPECT_EQ(o.max_message_size, 16u * 1024 * 1024);
+}
+
+TEST(Cli, FlagsInBothSpellings) {
+  const auto cl = ParseArgs({"--server-address=localhost:54321", "--auid", "any", "-e",
+                       "process_exit,PROCESS_EXEC,PROCESS_EXIT", "--include-fields=process.pid",
+                       "--once", "--max-message-size", "4096"});
+  ASSERT_TRUE(cl.options) << cl.text;
+  EXPECT_FALSE(cl.options->address.is_unix);
+  EXPECT_FALSE(cl.options->auid.enabled());
+  EXPECT_EQ(cl.options->event_types,
+            (std::vector<tetragon::EventType>{tetragon::PROCESS_EXIT, tetragon::PROCESS_EXEC}));
+  EXPECT_EQ(cl.options->include_fields, std::vector<std::string>{"process.pid"});
+  EXPECT_TRUE(cl.options->once);
+  EXPECT_EQ(cl.options->max_message_size, 4096u);
+}
+
+TEST(Cli, VersionAndHelpGoToStdoutWithExitZero) {
+  auto cl = ParseArgs({"--version"});
+  EXPECT_FALSE(cl.options);
+  EXPECT_EQ(cl.exit_code, 0);
+  EXPECT_EQ(cl.text.rfind("tetrars ", 0), 0u);
+  cl = ParseArgs({"--help"});
+  EXPECT_EQ(cl.exit_code, 0);
+  for (const char* needle :
+       {"--server-address", "--auid", "--event-types", "--include-fields", "--all-fields", "--once",
+        "--max-message-size", "--version", "unix:///var/run/tetragon/tetragon.sock",
+        "1000-4294967294", "getevents", "grep --line-buffered", "Exit status"}) {
+    EXPECT_NE(cl.text.find(needle), std::string::npos) << needle;
+  }
+}
+
+TEST(Cli, UsageErrorsExitTwoWithWhatAndWhatToDo) {
+  const std::pair<std::vector<std::string>, const char*> cases[] = {
+      {{"--bogus"}, "tetrars: unknown option --bogus: see tetrars --help"},
+      {{"--auid"}, "tetrars: option --auid needs a value: see tetrars --help"},
+      {{"stray"}, "tetrars: unexpected argument 'stray': tetrars takes only options"},
+      {{"--server-address", "localhost"}, "tetrars: invalid --server-address 'localhost': missing :port"},
+      {{"--auid", "5-3"}, "tetrars: invalid --auid '5-3': range '5-3' ends before it starts"},
+      {{"-e", "PROCESS_EXCE"}, "tetrars: unknown event type 'PROCESS_EXCE': use PROCESS_EXEC, PROCESS_EXIT"},
+      {{"-e", "PROCESS_KPROBE"},
+       "tetrars: event type PROCESS_KPROBE is not supported by this version of tetrars: use"},
+      {{"-f", "process..pid"}, "tetrars: invalid field path 'process..pid' in --include-fields: use"},
+      {{"-f", "Process.PID"}, "tetrars: invalid field path 'Process.PID'"},
+      {{"-f", "process.pid"},
+       "tetrars: --include-fields leaves out process.auid, which the --auid rule needs: add "
+       "process.auid to the list, or pass --auid any"},
+      {{"--all-fields", "-f", "process"}, "tetrars: --all-fields and --include-fields exclude each other"},
+      {{"--max-message-size", "12x"}, "tetrars: invalid --max-message-size '12x': give a number"},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto cl = ParseArgs(args);
+    EXPECT_FALSE(cl.options) << message;
+    EXPECT_EQ(cl.exit_code, 2) << message;
+    EXPECT_EQ(cl.text.rfind(message, 0), 0u) << cl.text;
+    EXPECT_EQ(cl.text.find('\n'), cl.text.size() - 1) << "one line: " << cl.text;
+  }
+}
+
+}  // namespace

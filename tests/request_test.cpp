@@ -1,0 +1,58 @@
+// The request must be the one the replaced tetra command sends (the corpus
+// README shows it in text format).
+#include <gtest/gtest.h>
+
+#include <google/protobuf/text_format.h>
+
+#include "cli.h"
+#include "request.h"
+
+namespace {
+
+tetrars::Options Parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "tetrars");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  auto cl = tetrars::ParseCommandLine(int(argv.size()), argv.data());
+  EXPECT_TRUE(cl.options.has_value()) << cl.text;
+  return cl.options.value_or(tetrars::Options());
+}
+
+tetragon::GetEventsRequest FromText(const char* text) {
+  tetragon::GetEventsRequest request;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &request));
+  return request;
+}
+
+TEST(Request, DefaultIsTheSeedPipelinesRequestByteForByte) {
+  const auto expected = FromText(R"pb(
+    allow_list { event_set: PROCESS_EXEC }
+    field_filters {
+      fields {
+        paths: [ "process.pid", "process.uid", "process.auid", "process.cwd", "process.binary",
+                 "process.arguments", "process.process_credentials",
+                 "process.binary_properties", "parent.pid", "parent.binary", "parent.cwd" ]
+      }
+      action: INCLUDE
+    }
+  )pb");
+  EXPECT_EQ(tetrars::BuildRequest(Parse({})).SerializeAsString(), expected.SerializeAsString());
+}
+
+TEST(Request, AllFieldsSendsNoFieldFilter) {
+  const auto expected = FromText("allow_list { event_set: [PROCESS_EXEC, PROCESS_EXIT] }");
+  EXPECT_EQ(tetrars::BuildRequest(Parse({"--all-fields", "-e", "PROCESS_EXEC,PROCESS_EXIT"}))
+                .SerializeAsString(),
+            expected.SerializeAsString());
+}
+
+TEST(Request, IncludeFieldsAreSentAsGiven) {
+  const auto expected = FromText(R"pb(
+    allow_list { event_set: PROCESS_EXIT }
+    field_filters { fields { paths: [ "process" ] } }
+  )pb");
+  EXPECT_EQ(tetrars::BuildRequest(Parse({"-e", "process_exit", "-f", "process"})).SerializeAsString(),
+            expected.SerializeAsString());
+}
+
+}  // namespace

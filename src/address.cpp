@@ -23,7 +23,8 @@ std::optional<Address> ParseAddress(const std::string& text, std::string* error)
     std::string path = text.substr(5);
     if (path.rfind("//", 0) == 0) {
       path = path.substr(2);  // unix://ABSOLUTE: the path keeps its own leading '/'
-      if (path.empty() || path[0] != '/') return fail("unix:// must be followed by an absolute path");
+      if (path.empty() || path[0] != '/')
+        return fail("unix:// must be followed by an absolute path");
     }
     if (path.empty()) return fail("the socket path is empty");
     address.path = path;

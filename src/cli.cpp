@@ -28,7 +28,8 @@ std::vector<std::string> SplitList(const std::string& text) {
 }
 
 std::string Upper(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::toupper(c); });
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return std::toupper(c); });
   return text;
 }
 
@@ -74,11 +75,17 @@ std::string Join(const std::vector<std::string>& items, const char* separator) {
 }  // namespace
 
 const std::vector<std::string>& DefaultIncludeFields() {
-  static const std::vector<std::string> fields = {
-      "process.pid",    "process.uid",       "process.auid",
-      "process.cwd",    "process.binary",    "process.arguments",
-      "process.process_credentials",         "process.binary_properties",
-      "parent.pid",     "parent.binary",     "parent.cwd"};
+  static const std::vector<std::string> fields = {"process.pid",
+                                                  "process.uid",
+                                                  "process.auid",
+                                                  "process.cwd",
+                                                  "process.binary",
+                                                  "process.arguments",
+                                                  "process.process_credentials",
+                                                  "process.binary_properties",
+                                                  "parent.pid",
+                                                  "parent.binary",
+                                                  "parent.cwd"};
   return fields;
 }
 
@@ -91,16 +98,24 @@ std::string HelpText() {
          "With no options, tetrars does the job of this pipeline, without its blind spot\n"
          "for auids of 10000 and more:\n"
          "  tetra --server-address unix:///var/run/tetragon/tetragon.sock getevents \\\n"
-         "    -e PROCESS_EXEC -f " + Join(DefaultIncludeFields(), ",") + " \\\n"
+         "    -e PROCESS_EXEC -f " +
+         Join(DefaultIncludeFields(), ",") +
+         " \\\n"
          "    | grep --line-buffered '\"auid\":[0-9]\\{4\\}[,}]'\n\n"
          "Options:\n"
          "  --server-address ADDR  the agent's gRPC address: unix:///abs/path, unix:relative\n"
-         "                         or host:port (default " + kDefaultServerAddress + ")\n"
+         "                         or host:port (default " +
+         kDefaultServerAddress +
+         ")\n"
          "  --auid SPEC            audit login uids to print: values and ranges, comma-\n"
          "                         separated, or 'any' to print every user's events\n"
-         "                         (default " + AuidFilter::kDefaultSpec + ")\n"
+         "                         (default " +
+         AuidFilter::kDefaultSpec +
+         ")\n"
          "                         example: --auid 1000-59999,0\n"
-         "  -e, --event-types LIST event types to request, comma-separated: " + SupportedTypeNames() + "\n"
+         "  -e, --event-types LIST event types to request, comma-separated: " +
+         SupportedTypeNames() +
+         "\n"
          "                         (default PROCESS_EXEC); the auid is read from the event's\n"
          "                         process (process_exec.process, process_exit.process)\n"
          "  -f, --include-fields LIST\n"
@@ -124,17 +139,16 @@ std::string HelpText() {
 
 CommandLine ParseCommandLine(int argc, char** argv) {
   enum : int { kServerAddress = 1000, kAuid, kAllFields, kOnce, kMaxMessageSize, kVersion };
-  static const option kLong[] = {
-      {"server-address", required_argument, nullptr, kServerAddress},
-      {"auid", required_argument, nullptr, kAuid},
-      {"event-types", required_argument, nullptr, 'e'},
-      {"include-fields", required_argument, nullptr, 'f'},
-      {"all-fields", no_argument, nullptr, kAllFields},
-      {"once", no_argument, nullptr, kOnce},
-      {"max-message-size", required_argument, nullptr, kMaxMessageSize},
-      {"version", no_argument, nullptr, kVersion},
-      {"help", no_argument, nullptr, 'h'},
-      {nullptr, 0, nullptr, 0}};
+  static const option kLong[] = {{"server-address", required_argument, nullptr, kServerAddress},
+                                 {"auid", required_argument, nullptr, kAuid},
+                                 {"event-types", required_argument, nullptr, 'e'},
+                                 {"include-fields", required_argument, nullptr, 'f'},
+                                 {"all-fields", no_argument, nullptr, kAllFields},
+                                 {"once", no_argument, nullptr, kOnce},
+                                 {"max-message-size", required_argument, nullptr, kMaxMessageSize},
+                                 {"version", no_argument, nullptr, kVersion},
+                                 {"help", no_argument, nullptr, 'h'},
+                                 {nullptr, 0, nullptr, 0}};
 
   std::string server_address = kDefaultServerAddress;
   std::string auid_spec = AuidFilter::kDefaultSpec;
@@ -147,12 +161,24 @@ CommandLine ParseCommandLine(int argc, char** argv) {
   int opt;
   while ((opt = getopt_long(argc, argv, ":e:f:h", kLong, nullptr)) != -1) {
     switch (opt) {
-      case kServerAddress: server_address = optarg; break;
-      case kAuid: auid_spec = optarg; break;
-      case 'e': event_types = optarg; break;
-      case 'f': include_fields = optarg; break;
-      case kAllFields: options.all_fields = true; break;
-      case kOnce: options.once = true; break;
+      case kServerAddress:
+        server_address = optarg;
+        break;
+      case kAuid:
+        auid_spec = optarg;
+        break;
+      case 'e':
+        event_types = optarg;
+        break;
+      case 'f':
+        include_fields = optarg;
+        break;
+      case kAllFields:
+        options.all_fields = true;
+        break;
+      case kOnce:
+        options.once = true;
+        break;
       case kMaxMessageSize: {
         const std::string text = optarg;
         size_t value = 0;
@@ -165,8 +191,10 @@ CommandLine ParseCommandLine(int argc, char** argv) {
         options.max_message_size = value;
         break;
       }
-      case kVersion: return {std::nullopt, 0, std::string("tetrars ") + TETRARS_VERSION + "\n"};
-      case 'h': return {std::nullopt, 0, HelpText()};
+      case kVersion:
+        return {std::nullopt, 0, std::string("tetrars ") + TETRARS_VERSION + "\n"};
+      case 'h':
+        return {std::nullopt, 0, HelpText()};
       case ':':
         return UsageError(std::string("option ") + argv[optind - 1] + " needs a value",
                           "see tetrars --help");
@@ -216,8 +244,9 @@ CommandLine ParseCommandLine(int argc, char** argv) {
                           "use snake_case names joined by dots, such as process.binary");
       }
     }
-    const bool has_auid = std::any_of(options.include_fields.begin(), options.include_fields.end(),
-                                      [](const std::string& p) { return p == "process" || p == "process.auid"; });
+    const bool has_auid =
+        std::any_of(options.include_fields.begin(), options.include_fields.end(),
+                    [](const std::string& p) { return p == "process" || p == "process.auid"; });
     if (options.auid.enabled() && !has_auid) {
       return UsageError("--include-fields leaves out process.auid, which the --auid rule needs",
                         "add process.auid to the list, or pass --auid any");

@@ -87,7 +87,8 @@ void AppendBase64(std::string_view bytes, std::string& out) {
   out += '"';
   size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
-    const uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
+    const uint32_t v =
+        (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
     out += kAlphabet[v >> 18];
     out += kAlphabet[(v >> 12) & 63];
     out += kAlphabet[(v >> 6) & 63];
@@ -113,16 +114,16 @@ size_t ValidUtf8Length(std::string_view text, size_t i) {
   if (b0 >= 0xC2 && b0 <= 0xDF) return cont(1) ? 2 : 0;
   if (b0 >= 0xE0 && b0 <= 0xEF) {
     const uint8_t b1 = byte(1);
-    const bool ok1 = b0 == 0xE0 ? (b1 >= 0xA0 && b1 <= 0xBF)
-                   : b0 == 0xED ? (b1 >= 0x80 && b1 <= 0x9F)
-                                : cont(1);
+    const bool ok1 = b0 == 0xE0   ? (b1 >= 0xA0 && b1 <= 0xBF)
+                     : b0 == 0xED ? (b1 >= 0x80 && b1 <= 0x9F)
+                                  : cont(1);
     return ok1 && cont(2) ? 3 : 0;
   }
   if (b0 >= 0xF0 && b0 <= 0xF4) {
     const uint8_t b1 = byte(1);
-    const bool ok1 = b0 == 0xF0 ? (b1 >= 0x90 && b1 <= 0xBF)
-                   : b0 == 0xF4 ? (b1 >= 0x80 && b1 <= 0x8F)
-                                : cont(1);
+    const bool ok1 = b0 == 0xF0   ? (b1 >= 0x90 && b1 <= 0xBF)
+                     : b0 == 0xF4 ? (b1 >= 0x80 && b1 <= 0x8F)
+                                  : cont(1);
     return ok1 && cont(2) && cont(3) ? 4 : 0;
   }
   return 0;
@@ -247,20 +248,37 @@ class Encoder {
 
   bool Singular(const google::protobuf::Message& m, const Reflection* r, const FieldDescriptor* f) {
     switch (f->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_INT32: AppendInt(r->GetInt32(m, f), out_); break;
-      case FieldDescriptor::CPPTYPE_UINT32: AppendInt(r->GetUInt32(m, f), out_); break;
-      case FieldDescriptor::CPPTYPE_INT64: AppendQuotedInt(r->GetInt64(m, f), out_); break;
-      case FieldDescriptor::CPPTYPE_UINT64: AppendQuotedInt(r->GetUInt64(m, f), out_); break;
-      case FieldDescriptor::CPPTYPE_DOUBLE: AppendFloat(r->GetDouble(m, f), out_); break;
-      case FieldDescriptor::CPPTYPE_FLOAT: AppendFloat(r->GetFloat(m, f), out_); break;
-      case FieldDescriptor::CPPTYPE_BOOL: out_ += r->GetBool(m, f) ? "true" : "false"; break;
-      case FieldDescriptor::CPPTYPE_ENUM: Enum(f, r->GetEnumValue(m, f)); break;
+      case FieldDescriptor::CPPTYPE_INT32:
+        AppendInt(r->GetInt32(m, f), out_);
+        break;
+      case FieldDescriptor::CPPTYPE_UINT32:
+        AppendInt(r->GetUInt32(m, f), out_);
+        break;
+      case FieldDescriptor::CPPTYPE_INT64:
+        AppendQuotedInt(r->GetInt64(m, f), out_);
+        break;
+      case FieldDescriptor::CPPTYPE_UINT64:
+        AppendQuotedInt(r->GetUInt64(m, f), out_);
+        break;
+      case FieldDescriptor::CPPTYPE_DOUBLE:
+        AppendFloat(r->GetDouble(m, f), out_);
+        break;
+      case FieldDescriptor::CPPTYPE_FLOAT:
+        AppendFloat(r->GetFloat(m, f), out_);
+        break;
+      case FieldDescriptor::CPPTYPE_BOOL:
+        out_ += r->GetBool(m, f) ? "true" : "false";
+        break;
+      case FieldDescriptor::CPPTYPE_ENUM:
+        Enum(f, r->GetEnumValue(m, f));
+        break;
       case FieldDescriptor::CPPTYPE_STRING: {
         std::string scratch;
         Str(f, r->GetStringReference(m, f, &scratch));
         break;
       }
-      case FieldDescriptor::CPPTYPE_MESSAGE: return Message(r->GetMessage(m, f));
+      case FieldDescriptor::CPPTYPE_MESSAGE:
+        return Message(r->GetMessage(m, f));
     }
     return true;
   }
@@ -268,22 +286,37 @@ class Encoder {
   bool RepeatedElement(const google::protobuf::Message& m, const Reflection* r,
                        const FieldDescriptor* f, int i) {
     switch (f->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_INT32: AppendInt(r->GetRepeatedInt32(m, f, i), out_); break;
-      case FieldDescriptor::CPPTYPE_UINT32: AppendInt(r->GetRepeatedUInt32(m, f, i), out_); break;
-      case FieldDescriptor::CPPTYPE_INT64: AppendQuotedInt(r->GetRepeatedInt64(m, f, i), out_); break;
+      case FieldDescriptor::CPPTYPE_INT32:
+        AppendInt(r->GetRepeatedInt32(m, f, i), out_);
+        break;
+      case FieldDescriptor::CPPTYPE_UINT32:
+        AppendInt(r->GetRepeatedUInt32(m, f, i), out_);
+        break;
+      case FieldDescriptor::CPPTYPE_INT64:
+        AppendQuotedInt(r->GetRepeatedInt64(m, f, i), out_);
+        break;
       case FieldDescriptor::CPPTYPE_UINT64:
         AppendQuotedInt(r->GetRepeatedUInt64(m, f, i), out_);
         break;
-      case FieldDescriptor::CPPTYPE_DOUBLE: AppendFloat(r->GetRepeatedDouble(m, f, i), out_); break;
-      case FieldDescriptor::CPPTYPE_FLOAT: AppendFloat(r->GetRepeatedFloat(m, f, i), out_); break;
-      case FieldDescriptor::CPPTYPE_BOOL: out_ += r->GetRepeatedBool(m, f, i) ? "true" : "false"; break;
-      case FieldDescriptor::CPPTYPE_ENUM: Enum(f, r->GetRepeatedEnumValue(m, f, i)); break;
+      case FieldDescriptor::CPPTYPE_DOUBLE:
+        AppendFloat(r->GetRepeatedDouble(m, f, i), out_);
+        break;
+      case FieldDescriptor::CPPTYPE_FLOAT:
+        AppendFloat(r->GetRepeatedFloat(m, f, i), out_);
+        break;
+      case FieldDescriptor::CPPTYPE_BOOL:
+        out_ += r->GetRepeatedBool(m, f, i) ? "true" : "false";
+        break;
+      case FieldDescriptor::CPPTYPE_ENUM:
+        Enum(f, r->GetRepeatedEnumValue(m, f, i));
+        break;
       case FieldDescriptor::CPPTYPE_STRING: {
         std::string scratch;
         Str(f, r->GetRepeatedStringReference(m, f, i, &scratch));
         break;
       }
-      case FieldDescriptor::CPPTYPE_MESSAGE: return Message(r->GetRepeatedMessage(m, f, i));
+      case FieldDescriptor::CPPTYPE_MESSAGE:
+        return Message(r->GetRepeatedMessage(m, f, i));
     }
     return true;
   }
@@ -297,17 +330,24 @@ class Encoder {
     std::vector<const google::protobuf::Message*> entries;
     entries.reserve(n);
     for (int i = 0; i < n; ++i) entries.push_back(&r->GetRepeatedMessage(m, f, i));
-    const auto less = [key](const google::protobuf::Message* a, const google::protobuf::Message* b) {
+    const auto less = [key](const google::protobuf::Message* a,
+                            const google::protobuf::Message* b) {
       const Reflection* ra = a->GetReflection();
       switch (key->cpp_type()) {
         case FieldDescriptor::CPPTYPE_STRING:
           return ra->GetString(*a, key) < ra->GetString(*b, key);
-        case FieldDescriptor::CPPTYPE_INT32: return ra->GetInt32(*a, key) < ra->GetInt32(*b, key);
-        case FieldDescriptor::CPPTYPE_INT64: return ra->GetInt64(*a, key) < ra->GetInt64(*b, key);
-        case FieldDescriptor::CPPTYPE_UINT32: return ra->GetUInt32(*a, key) < ra->GetUInt32(*b, key);
-        case FieldDescriptor::CPPTYPE_UINT64: return ra->GetUInt64(*a, key) < ra->GetUInt64(*b, key);
-        case FieldDescriptor::CPPTYPE_BOOL: return ra->GetBool(*a, key) < ra->GetBool(*b, key);
-        default: return false;  // no other key types exist in protobuf
+        case FieldDescriptor::CPPTYPE_INT32:
+          return ra->GetInt32(*a, key) < ra->GetInt32(*b, key);
+        case FieldDescriptor::CPPTYPE_INT64:
+          return ra->GetInt64(*a, key) < ra->GetInt64(*b, key);
+        case FieldDescriptor::CPPTYPE_UINT32:
+          return ra->GetUInt32(*a, key) < ra->GetUInt32(*b, key);
+        case FieldDescriptor::CPPTYPE_UINT64:
+          return ra->GetUInt64(*a, key) < ra->GetUInt64(*b, key);
+        case FieldDescriptor::CPPTYPE_BOOL:
+          return ra->GetBool(*a, key) < ra->GetBool(*b, key);
+        default:
+          return false;  // no other key types exist in protobuf
       }
     };
     std::stable_sort(entries.begin(), entries.end(), less);
@@ -317,13 +357,26 @@ class Encoder {
       const Reflection* er = entry.GetReflection();
       if (i > 0) out_ += ',';
       switch (key->cpp_type()) {
-        case FieldDescriptor::CPPTYPE_STRING: AppendJsonString(er->GetString(entry, key), out_); break;
-        case FieldDescriptor::CPPTYPE_INT32: AppendQuotedInt(er->GetInt32(entry, key), out_); break;
-        case FieldDescriptor::CPPTYPE_INT64: AppendQuotedInt(er->GetInt64(entry, key), out_); break;
-        case FieldDescriptor::CPPTYPE_UINT32: AppendQuotedInt(er->GetUInt32(entry, key), out_); break;
-        case FieldDescriptor::CPPTYPE_UINT64: AppendQuotedInt(er->GetUInt64(entry, key), out_); break;
-        case FieldDescriptor::CPPTYPE_BOOL: out_ += er->GetBool(entry, key) ? "\"true\"" : "\"false\""; break;
-        default: break;
+        case FieldDescriptor::CPPTYPE_STRING:
+          AppendJsonString(er->GetString(entry, key), out_);
+          break;
+        case FieldDescriptor::CPPTYPE_INT32:
+          AppendQuotedInt(er->GetInt32(entry, key), out_);
+          break;
+        case FieldDescriptor::CPPTYPE_INT64:
+          AppendQuotedInt(er->GetInt64(entry, key), out_);
+          break;
+        case FieldDescriptor::CPPTYPE_UINT32:
+          AppendQuotedInt(er->GetUInt32(entry, key), out_);
+          break;
+        case FieldDescriptor::CPPTYPE_UINT64:
+          AppendQuotedInt(er->GetUInt64(entry, key), out_);
+          break;
+        case FieldDescriptor::CPPTYPE_BOOL:
+          out_ += er->GetBool(entry, key) ? "\"true\"" : "\"false\"";
+          break;
+        default:
+          break;
       }
       out_ += ':';
       // A map value is printed even when it is the default ("" or 0).
@@ -337,8 +390,10 @@ class Encoder {
   std::optional<Status> WellKnown(const google::protobuf::Message& m, const Descriptor* d) {
     const std::string& name = d->full_name();
     const Reflection* r = m.GetReflection();
-    if (name == "google.protobuf.Timestamp") return Timestamp(m, r, d) ? Status::kOk : Status::kFailed;
-    if (name == "google.protobuf.Duration") return Duration(m, r, d) ? Status::kOk : Status::kFailed;
+    if (name == "google.protobuf.Timestamp")
+      return Timestamp(m, r, d) ? Status::kOk : Status::kFailed;
+    if (name == "google.protobuf.Duration")
+      return Duration(m, r, d) ? Status::kOk : Status::kFailed;
     if (name == "google.protobuf.FieldMask") {
       const FieldDescriptor* paths = d->field(0);
       std::string joined;
@@ -436,13 +491,27 @@ void AppendJsonString(std::string_view text, std::string& out) {
     }
     out.append(text.substr(plain_from, i - plain_from));
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           out += "\\u00";

@@ -1,8 +1,7 @@
 // tetrars: prints human users' execve events from Tetragon as JSON lines.
 // main() only parses the command line and hands over to the event loop.
-#include <unistd.h>
-
 #include <google/protobuf/stubs/logging.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "runner.h"

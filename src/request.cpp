@@ -8,7 +8,8 @@ tetragon::GetEventsRequest BuildRequest(const Options& options) {
   for (tetragon::EventType type : options.event_types) allow->add_event_set(type);
   if (!options.all_fields) {
     tetragon::FieldFilter* fields = request.add_field_filters();
-    for (const std::string& path : options.include_fields) fields->mutable_fields()->add_paths(path);
+    for (const std::string& path : options.include_fields)
+      fields->mutable_fields()->add_paths(path);
     fields->set_action(tetragon::INCLUDE);
   }
   return request;

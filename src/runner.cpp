@@ -74,10 +74,11 @@ class Loop {
             (result.remedy.empty() ? "check the agent's log" : result.remedy));
         return Finish(1);
       }
-      SayOnce(last_state, result.ok()
-                              ? "tetrars: the agent ended the event stream: reconnecting in " + Seconds()
-                              : "tetrars: the event stream from " + where + " failed: " +
-                                    result.Describe() + ": reconnecting in " + Seconds());
+      SayOnce(last_state,
+              result.ok()
+                  ? "tetrars: the agent ended the event stream: reconnecting in " + Seconds()
+                  : "tetrars: the event stream from " + where + " failed: " + result.Describe() +
+                        ": reconnecting in " + Seconds());
       Wait(-1, 0, options_.reconnect_delay_ms);
     }
     return Finish(0);
@@ -148,7 +149,8 @@ class Loop {
     std::string why;
     if (!AppendJson(decoder_.event(), sink_.buffer(), &why)) {
       ++stats_.encode_errors;
-      Say("tetrars: cannot print an event as JSON: " + why + ": report it with the agent's version");
+      Say("tetrars: cannot print an event as JSON: " + why +
+          ": report it with the agent's version");
       return true;
     }
     if (!sink_.EndLine()) {

@@ -6,8 +6,12 @@ volatile sig_atomic_t g_stop_signal = 0;
 volatile sig_atomic_t g_report_stats = 0;
 
 namespace {
-void OnStop(int signo) { g_stop_signal = signo; }
-void OnUsr1(int) { g_report_stats = 1; }
+void OnStop(int signo) {
+  g_stop_signal = signo;
+}
+void OnUsr1(int) {
+  g_report_stats = 1;
+}
 }  // namespace
 
 void InstallSignalHandlers(sigset_t* wait_mask) {

@@ -23,7 +23,9 @@ constexpr int32_t kConnectionWindow = 1 << 24;  // stream 0 receive window
 constexpr size_t kReadChunk = 64 * 1024;
 constexpr size_t kMaxReadPerWake = 1 << 20;  // then let the loop flush and check signals
 
-std::string Errno() { return std::strerror(errno); }
+std::string Errno() {
+  return std::strerror(errno);
+}
 
 int ConnectUnix(const std::string& path, std::string* error) {
   sockaddr_un sa{};
@@ -106,7 +108,9 @@ std::string PercentDecode(std::string_view in) {
   return out;
 }
 
-GrpcCall* Self(void* user_data) { return static_cast<GrpcCall*>(user_data); }
+GrpcCall* Self(void* user_data) {
+  return static_cast<GrpcCall*>(user_data);
+}
 
 int OnHeaderCb(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name, size_t namelen,
                const uint8_t* value, size_t valuelen, uint8_t, void* user_data) {
@@ -146,11 +150,23 @@ nghttp2_nv Header(std::string_view name, std::string_view value) {
 }  // namespace
 
 std::string GrpcStatusName(int code) {
-  static constexpr std::array<const char*, 17> kNames = {
-      "OK",        "CANCELLED",          "UNKNOWN",        "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
-      "NOT_FOUND", "ALREADY_EXISTS",     "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-      "FAILED_PRECONDITION",             "ABORTED",        "OUT_OF_RANGE",       "UNIMPLEMENTED",
-      "INTERNAL",  "UNAVAILABLE",        "DATA_LOSS",      "UNAUTHENTICATED"};
+  static constexpr std::array<const char*, 17> kNames = {"OK",
+                                                         "CANCELLED",
+                                                         "UNKNOWN",
+                                                         "INVALID_ARGUMENT",
+                                                         "DEADLINE_EXCEEDED",
+                                                         "NOT_FOUND",
+                                                         "ALREADY_EXISTS",
+                                                         "PERMISSION_DENIED",
+                                                         "RESOURCE_EXHAUSTED",
+                                                         "FAILED_PRECONDITION",
+                                                         "ABORTED",
+                                                         "OUT_OF_RANGE",
+                                                         "UNIMPLEMENTED",
+                                                         "INTERNAL",
+                                                         "UNAVAILABLE",
+                                                         "DATA_LOSS",
+                                                         "UNAUTHENTICATED"};
   if (code >= 0 && size_t(code) < kNames.size()) return kNames[code];
   return "code " + std::to_string(code);
 }
@@ -220,7 +236,8 @@ bool GrpcCall::Start(const Address& address, const std::string& request,
   };
   nghttp2_data_provider provider{};
   provider.read_callback = ReadRequestCb;
-  stream_id_ = nghttp2_submit_request(session_, nullptr, headers, std::size(headers), &provider, this);
+  stream_id_ =
+      nghttp2_submit_request(session_, nullptr, headers, std::size(headers), &provider, this);
   if (stream_id_ < 0) {
     *error = std::string("cannot submit the request: ") + nghttp2_strerror(stream_id_);
     return false;
@@ -320,8 +337,7 @@ int GrpcCall::OnHeader(int32_t stream_id, int category, std::string_view name,
 
 int GrpcCall::OnFrame(int32_t stream_id, int type, uint8_t, int category, uint32_t goaway_error) {
   if (type == NGHTTP2_GOAWAY) {
-    goaway_ = std::string("the agent sent GOAWAY (") +
-              nghttp2_http2_strerror(goaway_error) + ")";
+    goaway_ = std::string("the agent sent GOAWAY (") + nghttp2_http2_strerror(goaway_error) + ")";
     return 0;
   }
   if (type == NGHTTP2_HEADERS && stream_id == stream_id_ && category == NGHTTP2_HCAT_RESPONSE) {

@@ -43,7 +43,8 @@ std::string GrpcStatusName(int code);
 class GrpcCall {
  public:
   static std::unique_ptr<GrpcCall> Connect(const Address& address, const std::string& request,
-                                           size_t max_message_size, GrpcDeframer::OnMessage on_message,
+                                           size_t max_message_size,
+                                           GrpcDeframer::OnMessage on_message,
                                            const std::string& user_agent, std::string* error);
   ~GrpcCall();
   GrpcCall(const GrpcCall&) = delete;

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "address.h"
+
+#include <gtest/gtest.h>
 
 namespace {
 

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "cli.h"
+
+#include <gtest/gtest.h>
 
 namespace {
 
@@ -32,9 +32,10 @@ TEST(Cli, NoArgumentsIsTheReplacedPipeline) {
 }
 
 TEST(Cli, FlagsInBothSpellings) {
-  const auto cl = ParseArgs({"--server-address=localhost:54321", "--auid", "any", "-e",
-                       "process_exit,PROCESS_EXEC,PROCESS_EXIT", "--include-fields=process.pid",
-                       "--once", "--max-message-size", "4096"});
+  const auto cl =
+      ParseArgs({"--server-address=localhost:54321", "--auid", "any", "-e",
+                 "process_exit,PROCESS_EXEC,PROCESS_EXIT", "--include-fields=process.pid", "--once",
+                 "--max-message-size", "4096"});
   ASSERT_TRUE(cl.options) << cl.text;
   EXPECT_FALSE(cl.options->address.is_unix);
   EXPECT_FALSE(cl.options->auid.enabled());
@@ -65,17 +66,21 @@ TEST(Cli, UsageErrorsExitTwoWithWhatAndWhatToDo) {
       {{"--bogus"}, "tetrars: unknown option --bogus: see tetrars --help"},
       {{"--auid"}, "tetrars: option --auid needs a value: see tetrars --help"},
       {{"stray"}, "tetrars: unexpected argument 'stray': tetrars takes only options"},
-      {{"--server-address", "localhost"}, "tetrars: invalid --server-address 'localhost': missing :port"},
+      {{"--server-address", "localhost"},
+       "tetrars: invalid --server-address 'localhost': missing :port"},
       {{"--auid", "5-3"}, "tetrars: invalid --auid '5-3': range '5-3' ends before it starts"},
-      {{"-e", "PROCESS_EXCE"}, "tetrars: unknown event type 'PROCESS_EXCE': use PROCESS_EXEC, PROCESS_EXIT"},
+      {{"-e", "PROCESS_EXCE"},
+       "tetrars: unknown event type 'PROCESS_EXCE': use PROCESS_EXEC, PROCESS_EXIT"},
       {{"-e", "PROCESS_KPROBE"},
        "tetrars: event type PROCESS_KPROBE is not supported by this version of tetrars: use"},
-      {{"-f", "process..pid"}, "tetrars: invalid field path 'process..pid' in --include-fields: use"},
+      {{"-f", "process..pid"},
+       "tetrars: invalid field path 'process..pid' in --include-fields: use"},
       {{"-f", "Process.PID"}, "tetrars: invalid field path 'Process.PID'"},
       {{"-f", "process.pid"},
        "tetrars: --include-fields leaves out process.auid, which the --auid rule needs: add "
        "process.auid to the list, or pass --auid any"},
-      {{"--all-fields", "-f", "process"}, "tetrars: --all-fields and --include-fields exclude each other"},
+      {{"--all-fields", "-f", "process"},
+       "tetrars: --all-fields and --include-fields exclude each other"},
       {{"--max-message-size", "12x"}, "tetrars: invalid --max-message-size '12x': give a number"},
   };
   for (const auto& [args, message] : cases) {

@@ -18,7 +18,8 @@ class CorpusTest : public ::testing::TestWithParam<CorpusSet> {};
 
 TEST_P(CorpusTest, WireBytesPrintAsTetraPrintedThem) {
   const CorpusSet set = GetParam();
-  const auto wire = test_util::ReadLines(test_util::CorpusPath(std::string(set.name) + ".wire.b64"));
+  const auto wire =
+      test_util::ReadLines(test_util::CorpusPath(std::string(set.name) + ".wire.b64"));
   const auto tetra =
       test_util::ReadLines(test_util::CorpusPath(std::string(set.name) + ".tetra.jsonl"));
   ASSERT_EQ(wire.size(), set.events);

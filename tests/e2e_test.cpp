@@ -22,9 +22,8 @@ const std::string kTetrars = std::string(TETRARS_BUILD_DIR) + "/tetrars";
 const std::string kFake = std::string(TETRARS_BUILD_DIR) + "/tetragon-fake";
 
 // The seed field list, written out here on purpose (not taken from tetrars).
-const std::set<std::string> kSeedProcessFields = {"pid",    "uid",       "auid",
-                                                  "cwd",    "binary",    "arguments",
-                                                  "process_credentials", "binary_properties"};
+const std::set<std::string> kSeedProcessFields = {
+    "pid", "uid", "auid", "cwd", "binary", "arguments", "process_credentials", "binary_properties"};
 const std::set<std::string> kSeedParentFields = {"pid", "binary", "cwd"};
 
 json Keep(const json& object, const std::set<std::string>& keys) {
@@ -57,8 +56,10 @@ std::vector<json> Expected(const std::vector<json>& tetra, const std::set<std::s
     json out = event;
     if (seed_fields) {
       json body = json::object();
-      if (event[kind].contains("process")) body["process"] = Keep(event[kind]["process"], kSeedProcessFields);
-      if (event[kind].contains("parent")) body["parent"] = Keep(event[kind]["parent"], kSeedParentFields);
+      if (event[kind].contains("process"))
+        body["process"] = Keep(event[kind]["process"], kSeedProcessFields);
+      if (event[kind].contains("parent"))
+        body["parent"] = Keep(event[kind]["parent"], kSeedParentFields);
       out[kind] = body;
     }
     expected.push_back(out);
@@ -151,8 +152,8 @@ TEST_F(EndToEnd, ExitEventsUseTheExitingProcessesAuid) {
 
 TEST_F(EndToEnd, AllFieldsAndAnyAuidPrintEveryEventAsTetraDid) {
   StartFake({"--replay", test_util::CorpusPath("all.wire.b64")});
-  ASSERT_EQ(RunTetrars({"--once", "--all-fields", "--auid", "any", "-e", "PROCESS_EXEC,PROCESS_EXIT"}),
-            0)
+  ASSERT_EQ(
+      RunTetrars({"--once", "--all-fields", "--auid", "any", "-e", "PROCESS_EXEC,PROCESS_EXIT"}), 0)
       << Err();
   ExpectSameEvents(OutObjects(), Corpus("all.tetra.jsonl"));
 }
@@ -167,9 +168,10 @@ TEST_F(EndToEnd, TrailersOnlyErrorStatusEndsOnceWithExitOne) {
   StartFake({"--end-status", "7:no access for you"});
   ASSERT_EQ(RunTetrars({"--once"}), 1);
   EXPECT_EQ(Out(), "");
-  EXPECT_NE(Err().find("tetrars: the event stream from unix://" + socket_ +
-                       " failed: status PERMISSION_DENIED (7): no access for you: check the agent's log"),
-            std::string::npos)
+  EXPECT_NE(
+      Err().find("tetrars: the event stream from unix://" + socket_ +
+                 " failed: status PERMISSION_DENIED (7): no access for you: check the agent's log"),
+      std::string::npos)
       << Err();
 }
 
@@ -194,13 +196,15 @@ TEST_F(EndToEnd, ReconnectsWhenTheAgentEndsTheStream) {
   StartTetrars({});
   const auto once = Expected(Corpus("seed.tetra.jsonl"), {"process_exec"}, true, true);
   ASSERT_TRUE(test_util::WaitUntil([&] { return OutLines() >= 2 * once.size(); }, 20000))
-      << OutLines() << " lines\n" << Err();
+      << OutLines() << " lines\n"
+      << Err();
   tetrars_->Signal(SIGTERM);
   ASSERT_EQ(tetrars_->Wait(5000), 0);
   const auto out = OutObjects();
   ASSERT_GE(out.size(), 2 * once.size());
   ExpectSameEvents(std::vector<json>(out.begin(), out.begin() + once.size()), once);
-  ExpectSameEvents(std::vector<json>(out.begin() + once.size(), out.begin() + 2 * once.size()), once);
+  ExpectSameEvents(std::vector<json>(out.begin() + once.size(), out.begin() + 2 * once.size()),
+                   once);
   EXPECT_NE(Err().find("tetrars: the agent ended the event stream: reconnecting in 1s"),
             std::string::npos)
       << Err();
@@ -209,8 +213,8 @@ TEST_F(EndToEnd, ReconnectsWhenTheAgentEndsTheStream) {
 
 TEST_F(EndToEnd, WaitsForAnAgentThatStartsLater) {
   StartTetrars({});
-  ASSERT_TRUE(test_util::WaitUntil([&] { return Err().find("cannot connect") != std::string::npos; },
-                                   5000))
+  ASSERT_TRUE(
+      test_util::WaitUntil([&] { return Err().find("cannot connect") != std::string::npos; }, 5000))
       << Err();
   EXPECT_NE(Err().find("retrying every 1s until the agent is back"), std::string::npos) << Err();
   // Several attempts fail while the agent is away: one line says so, not one per attempt.
@@ -234,7 +238,8 @@ TEST_F(EndToEnd, LinesAreWrittenWhileTheStreamStaysOpen) {
       << "lines still buffered while tetrars waits: " << OutLines();
   EXPECT_TRUE(tetrars_->Running());
   tetrars_->Signal(SIGUSR1);
-  ASSERT_TRUE(test_util::WaitUntil([&] { return Err().find("tetrars: stats: received=145") != std::string::npos; }, 5000))
+  ASSERT_TRUE(test_util::WaitUntil(
+      [&] { return Err().find("tetrars: stats: received=145") != std::string::npos; }, 5000))
       << Err();
   tetrars_->Signal(SIGINT);
   ASSERT_EQ(tetrars_->Wait(5000), 0);
@@ -243,7 +248,8 @@ TEST_F(EndToEnd, LinesAreWrittenWhileTheStreamStaysOpen) {
 
 TEST_F(EndToEnd, WorksOverTcp) {
   const int port = test_util::FreeTcpPort();
-  StartFake({"--replay", test_util::CorpusPath("all.wire.b64")}, "127.0.0.1:" + std::to_string(port));
+  StartFake({"--replay", test_util::CorpusPath("all.wire.b64")},
+            "127.0.0.1:" + std::to_string(port));
   ASSERT_TRUE(test_util::WaitUntil([&] { return test_util::CanConnectTcp(port); }, 10000));
   StartTetrars({"--once", "--server-address", "127.0.0.1:" + std::to_string(port)}, false);
   ASSERT_EQ(tetrars_->Wait(60000), 0) << Err();
@@ -252,7 +258,8 @@ TEST_F(EndToEnd, WorksOverTcp) {
 
 TEST_F(EndToEnd, OversizedMessageIsAnErrorNotATruncatedLine) {
   StartFake({"--replay", test_util::CorpusPath("all.wire.b64")});
-  ASSERT_EQ(RunTetrars({"--once", "--all-fields", "--auid", "any", "--max-message-size", "2048"}), 1);
+  ASSERT_EQ(RunTetrars({"--once", "--all-fields", "--auid", "any", "--max-message-size", "2048"}),
+            1);
   EXPECT_NE(Err().find("bytes exceeds the maximum of 2048 bytes (--max-message-size): raise "
                        "--max-message-size if the agent's events are that large"),
             std::string::npos)

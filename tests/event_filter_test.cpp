@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "event_filter.h"
+
+#include <gtest/gtest.h>
 
 namespace {
 

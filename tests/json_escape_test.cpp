@@ -2,8 +2,8 @@
 // '"', '\' and U+0000..U+001F are escaped; everything else valid is raw UTF-8;
 // invalid UTF-8 becomes U+FFFD so every line stays valid JSON.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "json_writer.h"
@@ -39,20 +39,21 @@ TEST(JsonEscape, HtmlCharactersSlashAndDelStayRaw) {
 }
 
 TEST(JsonEscape, ValidUtf8StaysRawIncludingLineSeparators) {
-  const std::string text = "caf\xC3\xA9 \xE2\x80\xA8 \xE2\x80\xA9 \xE4\xB8\xAD \xF0\x9F\x98\x80 \xEF\xBF\xBF";
+  const std::string text =
+      "caf\xC3\xA9 \xE2\x80\xA8 \xE2\x80\xA9 \xE4\xB8\xAD \xF0\x9F\x98\x80 \xEF\xBF\xBF";
   EXPECT_EQ(Escaped(text), "\"" + text + "\"");
 }
 
 TEST(JsonEscape, InvalidUtf8BecomesReplacementCharacters) {
   const std::string fffd = "\xEF\xBF\xBD";
   const std::pair<std::string, std::string> cases[] = {
-      {"a\x80z", "a" + fffd + "z"},                       // lone continuation byte
-      {"\xC0\xAF", fffd + fffd},                          // overlong '/'
-      {"\xE0\x80\xAF", fffd + fffd + fffd},               // overlong, 3 bytes
-      {"\xED\xA0\x80", fffd + fffd + fffd},               // UTF-16 surrogate
-      {"\xF4\x90\x80\x80", fffd + fffd + fffd + fffd},    // above U+10FFFF
-      {"x\xE2\x82", "x" + fffd + fffd},                   // truncated at the end
-      {"\xFF\xFE", fffd + fffd},                          // never valid
+      {"a\x80z", "a" + fffd + "z"},                     // lone continuation byte
+      {"\xC0\xAF", fffd + fffd},                        // overlong '/'
+      {"\xE0\x80\xAF", fffd + fffd + fffd},             // overlong, 3 bytes
+      {"\xED\xA0\x80", fffd + fffd + fffd},             // UTF-16 surrogate
+      {"\xF4\x90\x80\x80", fffd + fffd + fffd + fffd},  // above U+10FFFF
+      {"x\xE2\x82", "x" + fffd + fffd},                 // truncated at the end
+      {"\xFF\xFE", fffd + fffd},                        // never valid
   };
   for (const auto& [input, output] : cases) {
     EXPECT_EQ(Escaped(input), "\"" + output + "\"");

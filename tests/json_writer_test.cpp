@@ -1,13 +1,13 @@
 // The JSON writer on messages the v0.10 corpus lacks, against JSON written by
 // hand from the proto3 JSON mapping (as Go's protojson prints it).
-#include <gtest/gtest.h>
+#include "json_writer.h"
 
 #include <google/protobuf/wrappers.pb.h>
+#include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
 
-#include "json_writer.h"
 #include "tetragon/events.pb.h"
 
 namespace {
@@ -178,8 +178,10 @@ TEST(JsonWriter, TimestampsUseZeroThreeSixOrNineFractionDigits) {
 }
 
 TEST(JsonWriter, OutOfRangeTimestampIsRefusedAndLeavesOutputUnchanged) {
-  for (auto [seconds, nanos] : {std::pair<int64_t, int32_t>{253402300800, 0}, {-62135596801, 0},
-                                {0, -1}, {0, 1000000000}}) {
+  for (auto [seconds, nanos] : {std::pair<int64_t, int32_t>{253402300800, 0},
+                                {-62135596801, 0},
+                                {0, -1},
+                                {0, 1000000000}}) {
     tetragon::GetEventsResponse event;
     event.set_node_name("n");
     event.mutable_time()->set_seconds(seconds);
@@ -201,9 +203,10 @@ TEST(JsonWriter, DurationsAndFieldMasks) {
   filter->mutable_fields()->add_paths("process.binary_properties");
   filter->mutable_fields()->add_paths("parent.pid");
   filter->set_action(tetragon::EXCLUDE);
-  EXPECT_EQ(Json(request),
-            R"({"aggregation_options":{"window_size":"1.500s","channel_buffer_size":"10"},)"
-            R"("field_filters":[{"fields":"process.binaryProperties,parent.pid","action":"EXCLUDE"}]})");
+  EXPECT_EQ(
+      Json(request),
+      R"({"aggregation_options":{"window_size":"1.500s","channel_buffer_size":"10"},)"
+      R"("field_filters":[{"fields":"process.binaryProperties,parent.pid","action":"EXCLUDE"}]})");
 
   google::protobuf::Duration d;
   d.set_seconds(-1);
@@ -222,8 +225,12 @@ TEST(JsonWriter, DurationsAndFieldMasks) {
 
 TEST(JsonWriter, BytesAreStandardBase64WithPadding) {
   const std::pair<std::string, std::string> cases[] = {
-      {"", R"("")"},         {"f", R"("Zg==")"},         {"fo", R"("Zm8=")"},
-      {"foo", R"("Zm9v")"},  {"foob", R"("Zm9vYg==")"},  {std::string("\x00\xff\x10hi", 5), R"("AP8QaGk=")"},
+      {"", R"("")"},
+      {"f", R"("Zg==")"},
+      {"fo", R"("Zm8=")"},
+      {"foo", R"("Zm9v")"},
+      {"foob", R"("Zm9vYg==")"},
+      {std::string("\x00\xff\x10hi", 5), R"("AP8QaGk=")"},
       {"\xfb\xff", R"("+/8=")"}};
   for (const auto& [bytes, json] : cases) {
     google::protobuf::BytesValue value;
@@ -234,9 +241,17 @@ TEST(JsonWriter, BytesAreStandardBase64WithPadding) {
 
 TEST(JsonWriter, FloatsFollowGoEncodingJson) {
   const std::pair<double, std::string> cases[] = {
-      {0, "0"},           {1.5, "1.5"},     {100, "100"},         {-2.25, "-2.25"},
-      {1e21, "1e+21"},    {1e-7, "1e-7"},   {0.000001, "0.000001"}, {123456789012345680000.0, "123456789012345680000"},
-      {NAN, R"("NaN")"}, {INFINITY, R"("Infinity")"}, {-INFINITY, R"("-Infinity")"}};
+      {0, "0"},
+      {1.5, "1.5"},
+      {100, "100"},
+      {-2.25, "-2.25"},
+      {1e21, "1e+21"},
+      {1e-7, "1e-7"},
+      {0.000001, "0.000001"},
+      {123456789012345680000.0, "123456789012345680000"},
+      {NAN, R"("NaN")"},
+      {INFINITY, R"("Infinity")"},
+      {-INFINITY, R"("-Infinity")"}};
   for (const auto& [number, json] : cases) {
     google::protobuf::DoubleValue value;
     value.set_value(number);

@@ -1,11 +1,11 @@
 // The request must be the one the replaced tetra command sends (the corpus
 // README shows it in text format).
-#include <gtest/gtest.h>
+#include "request.h"
 
 #include <google/protobuf/text_format.h>
+#include <gtest/gtest.h>
 
 #include "cli.h"
-#include "request.h"
 
 namespace {
 
@@ -29,9 +29,19 @@ TEST(Request, DefaultIsTheSeedPipelinesRequestByteForByte) {
     allow_list { event_set: PROCESS_EXEC }
     field_filters {
       fields {
-        paths: [ "process.pid", "process.uid", "process.auid", "process.cwd", "process.binary",
-                 "process.arguments", "process.process_credentials",
-                 "process.binary_properties", "parent.pid", "parent.binary", "parent.cwd" ]
+        paths: [
+          "process.pid",
+          "process.uid",
+          "process.auid",
+          "process.cwd",
+          "process.binary",
+          "process.arguments",
+          "process.process_credentials",
+          "process.binary_properties",
+          "parent.pid",
+          "parent.binary",
+          "parent.cwd"
+        ]
       }
       action: INCLUDE
     }
@@ -51,8 +61,9 @@ TEST(Request, IncludeFieldsAreSentAsGiven) {
     allow_list { event_set: PROCESS_EXIT }
     field_filters { fields { paths: [ "process" ] } }
   )pb");
-  EXPECT_EQ(tetrars::BuildRequest(Parse({"-e", "process_exit", "-f", "process"})).SerializeAsString(),
-            expected.SerializeAsString());
+  EXPECT_EQ(
+      tetrars::BuildRequest(Parse({"-e", "process_exit", "-f", "process"})).SerializeAsString(),
+      expected.SerializeAsString());
 }
 
 }  // namespace

@@ -45,8 +45,8 @@ class FakeEventsService : public grpc::Service {
         "/tetragon.FineGuidanceSensors/GetEvents", grpc::internal::RpcMethod::SERVER_STREAMING,
         new grpc::internal::ServerStreamingHandler<FakeEventsService, grpc::ByteBuffer,
                                                    grpc::ByteBuffer>(
-            [](FakeEventsService* self, grpc::ServerContext* context, const grpc::ByteBuffer* request,
-               grpc::ServerWriter<grpc::ByteBuffer>* writer) {
+            [](FakeEventsService* self, grpc::ServerContext* context,
+               const grpc::ByteBuffer* request, grpc::ServerWriter<grpc::ByteBuffer>* writer) {
               return self->GetEvents(context, request, writer);
             },
             this)));
@@ -58,7 +58,8 @@ class FakeEventsService : public grpc::Service {
     std::vector<grpc::Slice> slices;
     std::string request_bytes;
     if (raw_request->Dump(&slices).ok()) {
-      for (const auto& s : slices) request_bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+      for (const auto& s : slices)
+        request_bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
     }
     tetragon::GetEventsRequest request;
     if (!request.ParseFromString(request_bytes)) {
@@ -119,7 +120,8 @@ int main(int argc, char** argv) {
     if (arg == "--listen" && has_value) {
       config.listen = argv[++i];
     } else if (arg == "--replay" && has_value) {
-      while (i + 1 < argc && std::string(argv[i + 1]).rfind("--", 0) != 0) files.push_back(argv[++i]);
+      while (i + 1 < argc && std::string(argv[i + 1]).rfind("--", 0) != 0)
+        files.push_back(argv[++i]);
     } else if (arg == "--loop" && has_value) {
       config.loops = std::atol(argv[++i]);
       if (config.loops < 1) return Usage("--loop takes a count >= 1");

@@ -1,0 +1,60 @@
+#include "decode.h"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+std::string Varint(uint64_t v) {
+  std::string out;
+  for (; v >= 0x80; v >>= 7) out += char(v | 0x80);
+  return out + char(v);
+}
+std::string BytesField(int number, const std::string& bytes) {
+  return Varint((uint64_t(number) << 3) | 2) + Varint(bytes.size()) + bytes;
+}
+
+tetrars::Decoder::Result Decode(tetrars::Decoder& decoder, const std::string& bytes) {
+  return decoder.Decode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+}
+
+TEST(Decoder, ExecEvent) {
+  tetrars::Decoder decoder;
+  ASSERT_EQ(Decode(decoder, BytesField(1, BytesField(1, BytesField(5, "/bin/ls")))),
+            tetrars::Decoder::Result::kEvent);
+  EXPECT_EQ(decoder.event().process_exec().process().binary(), "/bin/ls");
+}
+
+TEST(Decoder, KindsWeDoNotModelAreReportedNotGuessed) {
+  tetrars::Decoder decoder;
+  // process_kprobe (9) and process_lsm (28): parsed, but not ours to print.
+  EXPECT_EQ(Decode(decoder, BytesField(9, BytesField(3, "do_sys_open")) + BytesField(1000, "n")),
+            tetrars::Decoder::Result::kUnmodelled);
+  EXPECT_EQ(Decode(decoder, BytesField(28, "")), tetrars::Decoder::Result::kUnmodelled);
+}
+
+TEST(Decoder, InvalidUtf8InAStringFieldIsMalformed) {
+  tetrars::Decoder decoder;
+  EXPECT_EQ(Decode(decoder, BytesField(1, BytesField(1, BytesField(6, "ok \xff\xfe")))),
+            tetrars::Decoder::Result::kMalformed);
+}
+
+TEST(Decoder, TruncatedBytesAreMalformed) {
+  tetrars::Decoder decoder;
+  const std::string whole = BytesField(1, BytesField(1, BytesField(5, "/bin/ls")));
+  EXPECT_EQ(Decode(decoder, whole.substr(0, whole.size() - 2)),
+            tetrars::Decoder::Result::kMalformed);
+}
+
+TEST(Decoder, NothingOfAPreviousEventSurvives) {
+  tetrars::Decoder decoder;
+  ASSERT_EQ(Decode(decoder, BytesField(1, BytesField(1, BytesField(5, "/bin/ls"))) +
+                                BytesField(1000, "node")),
+            tetrars::Decoder::Result::kEvent);
+  ASSERT_EQ(Decode(decoder, BytesField(5, BytesField(3, "SIGKILL"))),
+            tetrars::Decoder::Result::kEvent);
+  EXPECT_FALSE(decoder.event().has_process_exec());
+  EXPECT_EQ(decoder.event().node_name(), "");
+  EXPECT_EQ(decoder.event().process_exit().signal(), "SIGKILL");
+}
+
+}  // namespace

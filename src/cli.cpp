@@ -74,6 +74,19 @@ std::string Join(const std::vector<std::string>& items, const char* separator) {
 
 }  // namespace
 
+std::optional<int> ParseDurationMs(const std::string& text) {
+  long value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end == text.data() || value < 0) return std::nullopt;
+  const std::string unit(end, text.data() + text.size());
+  long factor = 0;
+  if (unit.empty() || unit == "s") factor = 1000;
+  if (unit == "ms") factor = 1;
+  if (unit == "m") factor = 60000;
+  if (factor == 0 || value > 86400000L / factor) return std::nullopt;
+  return int(value * factor);
+}
+
 const std::vector<std::string>& DefaultIncludeFields() {
   static const std::vector<std::string> fields = {"process.pid",
                                                   "process.uid",
@@ -126,6 +139,12 @@ std::string HelpText() {
          "  --once                 exit when the agent ends the stream (0 if it ended\n"
          "                         cleanly, 1 otherwise) instead of reconnecting\n"
          "  --max-message-size N   largest gRPC message accepted, in bytes (default 16777216)\n"
+         "  --reconnect-max DURATION\n"
+         "                         longest wait between reconnection attempts; waits start\n"
+         "                         at 100ms and double, with jitter (default 5s)\n"
+         "  --keepalive DURATION   over TCP, send an HTTP/2 PING after this long without\n"
+         "                         data and drop the connection if the agent does not\n"
+         "                         answer within it (default 30s, 0 = off)\n"
          "  --version              print the version and exit\n"
          "  -h, --help             print this help and exit\n\n"
          "Examples:\n"
@@ -133,12 +152,27 @@ std::string HelpText() {
          "  tetrars --auid any --all-fields --once    # everything, until the stream ends\n"
          "  tetrars -e PROCESS_EXEC,PROCESS_EXIT --server-address localhost:54321\n\n"
          "Output: JSON lines on stdout. Diagnostics: one line each on stderr, in the form\n"
-         "'tetrars: <what happened>: <what to do>'; SIGUSR1 prints the counters.\n"
-         "Exit status: 0 done (signal, or --once and a clean end), 1 runtime error, 2 usage.\n";
+         "'tetrars: <what happened>: <what to do>', one per change of state.\n"
+         "Signals: SIGINT/SIGTERM flush and exit; SIGUSR1 prints the counters (also printed\n"
+         "at exit).\n"
+         "Without --once, tetrars reconnects when the agent is absent, restarts or ends the\n"
+         "stream, and drops a connection that sends bad data; it stops only on statuses\n"
+         "retrying cannot fix (UNIMPLEMENTED, INVALID_ARGUMENT).\n"
+         "Exit status: 0 done (signal, or --once and a clean end), 1 runtime error (agent\n"
+         "failing with --once or refusing the request, output unwritable), 2 usage error.\n";
 }
 
 CommandLine ParseCommandLine(int argc, char** argv) {
-  enum : int { kServerAddress = 1000, kAuid, kAllFields, kOnce, kMaxMessageSize, kVersion };
+  enum : int {
+    kServerAddress = 1000,
+    kAuid,
+    kAllFields,
+    kOnce,
+    kMaxMessageSize,
+    kReconnectMax,
+    kKeepalive,
+    kVersion
+  };
   static const option kLong[] = {{"server-address", required_argument, nullptr, kServerAddress},
                                  {"auid", required_argument, nullptr, kAuid},
                                  {"event-types", required_argument, nullptr, 'e'},
@@ -146,6 +180,8 @@ CommandLine ParseCommandLine(int argc, char** argv) {
                                  {"all-fields", no_argument, nullptr, kAllFields},
                                  {"once", no_argument, nullptr, kOnce},
                                  {"max-message-size", required_argument, nullptr, kMaxMessageSize},
+                                 {"reconnect-max", required_argument, nullptr, kReconnectMax},
+                                 {"keepalive", required_argument, nullptr, kKeepalive},
                                  {"version", no_argument, nullptr, kVersion},
                                  {"help", no_argument, nullptr, 'h'},
                                  {nullptr, 0, nullptr, 0}};
@@ -189,6 +225,24 @@ CommandLine ParseCommandLine(int argc, char** argv) {
                             "give a number of bytes from 1024 to 2147483648");
         }
         options.max_message_size = value;
+        break;
+      }
+      case kReconnectMax: {
+        const auto ms = ParseDurationMs(optarg);
+        if (!ms || *ms < 100 || *ms > 3600000) {
+          return UsageError(std::string("invalid --reconnect-max '") + optarg + "'",
+                            "give a duration from 100ms to 1h, such as 5s or 30s");
+        }
+        options.reconnect_max_ms = *ms;
+        break;
+      }
+      case kKeepalive: {
+        const auto ms = ParseDurationMs(optarg);
+        if (!ms || (*ms != 0 && (*ms < 1000 || *ms > 3600000))) {
+          return UsageError(std::string("invalid --keepalive '") + optarg + "'",
+                            "give a duration from 1s to 1h, such as 30s, or 0 to turn it off");
+        }
+        options.keepalive_ms = *ms;
         break;
       }
       case kVersion:

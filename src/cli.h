@@ -30,7 +30,9 @@ struct Options {
   bool all_fields = false;
   bool once = false;
   size_t max_message_size = kDefaultMaxMessageSize;
-  int reconnect_delay_ms = 1000;
+  int reconnect_min_ms = 100;   // first retry delay; doubles up to reconnect_max_ms
+  int reconnect_max_ms = 5000;  // --reconnect-max
+  int keepalive_ms = 30000;     // --keepalive: HTTP/2 PING interval over TCP (0 = off)
 };
 
 struct CommandLine {
@@ -40,6 +42,9 @@ struct CommandLine {
 };
 
 CommandLine ParseCommandLine(int argc, char** argv);
+
+// "250ms", "5s", "2m" or a bare number of seconds -> milliseconds.
+std::optional<int> ParseDurationMs(const std::string& text);
 
 std::string HelpText();
 

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "tetragon/events.pb.h"
 
@@ -23,6 +24,11 @@ class Decoder {
   enum class Result { kEvent, kUnmodelled, kMalformed };
 
   Result Decode(const uint8_t* data, size_t size);
+
+  // Why `data` is not a valid GetEventsResponse, in one phrase naming the
+  // field ("field tetragon.Process.binary is not valid UTF-8") or the byte
+  // offset where the wire format breaks. Only called on kMalformed.
+  static std::string Explain(const uint8_t* data, size_t size);
   const tetragon::GetEventsResponse& event() const { return event_; }
 
  private:

@@ -9,6 +9,8 @@
 #include <optional>
 #include <vector>
 
+#include "utf8.h"
+
 namespace tetrars {
 namespace {
 
@@ -103,30 +105,6 @@ void AppendBase64(std::string_view bytes, std::string& out) {
     out += '=';
   }
   out += '"';
-}
-
-// Length of the valid UTF-8 sequence at text[i] (which is >= 0x80), or 0.
-// Rejects overlong forms, surrogates and code points above U+10FFFF, as Go does.
-size_t ValidUtf8Length(std::string_view text, size_t i) {
-  const auto byte = [&](size_t k) { return i + k < text.size() ? uint8_t(text[i + k]) : 0; };
-  const auto cont = [&](size_t k) { return (byte(k) & 0xC0) == 0x80; };
-  const uint8_t b0 = byte(0);
-  if (b0 >= 0xC2 && b0 <= 0xDF) return cont(1) ? 2 : 0;
-  if (b0 >= 0xE0 && b0 <= 0xEF) {
-    const uint8_t b1 = byte(1);
-    const bool ok1 = b0 == 0xE0   ? (b1 >= 0xA0 && b1 <= 0xBF)
-                     : b0 == 0xED ? (b1 >= 0x80 && b1 <= 0x9F)
-                                  : cont(1);
-    return ok1 && cont(2) ? 3 : 0;
-  }
-  if (b0 >= 0xF0 && b0 <= 0xF4) {
-    const uint8_t b1 = byte(1);
-    const bool ok1 = b0 == 0xF0   ? (b1 >= 0x90 && b1 <= 0xBF)
-                     : b0 == 0xF4 ? (b1 >= 0x80 && b1 <= 0x8F)
-                                  : cont(1);
-    return ok1 && cont(2) && cont(3) ? 4 : 0;
-  }
-  return 0;
 }
 
 // Days since 1970-01-01 -> civil date (Howard Hinnant's algorithm).

@@ -3,9 +3,11 @@
 #include <poll.h>
 #include <unistd.h>
 
-#include <cerrno>
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <random>
 #include <string>
 
 #include "decode.h"
@@ -21,10 +23,33 @@
 namespace tetrars {
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
+constexpr int kStopFlushBudgetMs = 100;  // SIGTERM: flush and be gone within this
+constexpr auto kHealthyStream = std::chrono::seconds(10);
+
 void Say(const std::string& line) {
   std::string text = line + "\n";
   // One write per line so lines from tetrars never interleave mid-line.
   [[maybe_unused]] ssize_t n = write(STDERR_FILENO, text.data(), text.size());
+}
+
+std::string Duration(int ms) {
+  if (ms % 60000 == 0) return std::to_string(ms / 60000) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
+int MsUntil(Clock::time_point when) {
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(when - Clock::now()).count();
+  return int(std::clamp<long long>(ms, 0, 3600000));
+}
+
+// Statuses that say our request itself is wrong: retrying cannot help.
+bool RetryCannotFix(const CallResult& result) {
+  return result.has_status &&
+         (result.status == 3 /* INVALID_ARGUMENT */ || result.status == 12 /* UNIMPLEMENTED */);
 }
 
 class Loop {
@@ -32,15 +57,17 @@ class Loop {
   explicit Loop(const Options& options)
       : options_(options),
         filter_(options.event_types, options.auid),
-        sink_(STDOUT_FILENO),
-        request_(BuildRequest(options).SerializeAsString()) {
+        sink_(STDOUT_FILENO, &wait_mask_, [] { return g_stop_signal != 0 || g_report_stats != 0; }),
+        request_(BuildRequest(options).SerializeAsString()),
+        keepalive_ms_(options.address.is_unix ? 0 : options.keepalive_ms),
+        backoff_ms_(options.reconnect_min_ms),
+        random_(std::random_device{}()) {
     InstallSignalHandlers(&wait_mask_);
   }
 
   int Run() {
     Say(std::string("tetrars ") + TETRARS_VERSION + " started");
     const std::string where = options_.address.original;
-    std::string last_state;
     bool connected_before = false;
     while (!Stopping()) {
       std::string error;
@@ -54,32 +81,53 @@ class Loop {
               ": check that the Tetragon agent runs and --server-address is right");
           return Finish(1);
         }
-        SayOnce(last_state, "tetrars: cannot connect to " + where + ": " + error +
-                                ": retrying every " + Seconds() + " until the agent is back");
-        Wait(-1, 0, options_.reconnect_delay_ms);
+        SayOnState("tetrars: cannot connect to " + where + ": " + error +
+                   ": retrying with backoff up to " + Duration(options_.reconnect_max_ms) +
+                   " until the agent is back");
+        Backoff();
         continue;
       }
       if (connected_before) ++stats_.reconnects;
       connected_before = true;
-      SayOnce(last_state, "tetrars: connected to " + where);
+      SayOnState("tetrars: connected to " + where);
 
+      const auto started = Clock::now();
+      abort_reason_.clear();
       Stream(*call);
-      if (!sink_.Flush() || !sink_error_.empty()) return OutputFailed();
+      if (!sink_.error().empty()) return OutputFailed();
       if (Stopping()) break;
+      if (!sink_.Flush()) return OutputFailed();
 
-      const CallResult& result = call->result();
+      if (call->messages() > 0 || Clock::now() - started >= kHealthyStream) {
+        backoff_ms_ = options_.reconnect_min_ms;
+      }
+      CallResult result = call->result();
+      if (!abort_reason_.empty()) {
+        result = CallResult{};
+        result.transport_error = abort_reason_;
+      }
+      if (RetryCannotFix(result)) {
+        Say("tetrars: the agent at " + where + " refused the request: " + result.Describe() + ": " +
+            (result.status == 12 ? "check that --server-address is Tetragon's gRPC socket and that "
+                                   "the agent supports the requested event types"
+                                 : "check --event-types and --include-fields"));
+        return Finish(1);
+      }
       if (options_.once) {
         if (result.ok()) return Finish(0);
         Say("tetrars: the event stream from " + where + " failed: " + result.Describe() + ": " +
             (result.remedy.empty() ? "check the agent's log" : result.remedy));
         return Finish(1);
       }
-      SayOnce(last_state,
-              result.ok()
-                  ? "tetrars: the agent ended the event stream: reconnecting in " + Seconds()
-                  : "tetrars: the event stream from " + where + " failed: " + result.Describe() +
-                        ": reconnecting in " + Seconds());
-      Wait(-1, 0, options_.reconnect_delay_ms);
+      if (call->told_to_calm_down() && keepalive_ms_ > 0) {
+        keepalive_ms_ = std::min(keepalive_ms_ * 2, 3600000);
+        Say("tetrars: the agent asked for fewer keepalive PINGs: sending them every " +
+            Duration(keepalive_ms_) + " from now on");
+      }
+      SayOnState(result.ok() ? "tetrars: the agent ended the event stream: reconnecting"
+                             : "tetrars: the event stream from " + where +
+                                   " failed: " + result.Describe() + ": reconnecting");
+      Backoff();
     }
     return Finish(0);
   }
@@ -87,17 +135,29 @@ class Loop {
  private:
   bool Stopping() const { return g_stop_signal != 0; }
 
-  std::string Seconds() const {
-    const int ms = options_.reconnect_delay_ms;
-    return ms % 1000 == 0 ? std::to_string(ms / 1000) + "s" : std::to_string(ms) + "ms";
+  // Prints a line only when the state changed: a dead agent gives one line,
+  // not one per attempt.
+  void SayOnState(const std::string& line) {
+    if (line == last_state_) return;
+    last_state_ = line;
+    Say(line);
   }
 
-  // Prints a state line only when the state changed: a dead agent gives one
-  // line, not one per attempt.
-  static void SayOnce(std::string& last, const std::string& line) {
-    if (line == last) return;
-    last = line;
-    Say(line);
+  void ReportIfAsked() {
+    if (g_report_stats) {
+      g_report_stats = 0;
+      Say(stats_.Line());
+    }
+  }
+
+  // Exponential backoff with jitter: a wait in [delay/2, delay], then the
+  // delay doubles up to --reconnect-max.
+  void Backoff() {
+    const int half = backoff_ms_ / 2;
+    const int wait = half + int(random_() % unsigned(backoff_ms_ - half + 1));
+    backoff_ms_ = std::min(backoff_ms_ * 2, options_.reconnect_max_ms);
+    const auto until = Clock::now() + std::chrono::milliseconds(wait);
+    while (!Stopping() && Clock::now() < until) Wait(-1, 0, MsUntil(until));
   }
 
   // Waits for fd events (fd < 0: just sleeps) or a signal; returns revents.
@@ -105,18 +165,43 @@ class Loop {
     pollfd p{fd, events, 0};
     timespec timeout{timeout_ms / 1000, long(timeout_ms % 1000) * 1000000L};
     const int rc = ppoll(&p, fd >= 0 ? 1 : 0, timeout_ms < 0 ? nullptr : &timeout, &wait_mask_);
-    if (g_report_stats) {
-      g_report_stats = 0;
-      Say(stats_.Line());
-    }
+    ReportIfAsked();
     return rc > 0 ? p.revents : 0;
   }
 
+  // Everything read so far goes out before the loop sleeps.
+  bool Drain() {
+    while (sink_.pending() > 0 && !Stopping()) {
+      if (!sink_.Flush()) return false;
+      ReportIfAsked();
+    }
+    return true;
+  }
+
   void Stream(GrpcCall& call) {
-    while (!call.done() && !Stopping() && sink_error_.empty()) {
-      // Everything read so far is written out before we sleep.
-      if (!sink_.Flush()) return;
-      const short revents = Wait(call.fd(), call.PollEvents(), -1);
+    Clock::time_point ping_deadline{};
+    while (!call.done() && !Stopping()) {
+      if (!Drain()) return;
+      int timeout = -1;
+      if (keepalive_ms_ > 0) {
+        const auto now = Clock::now();
+        if (call.ping_outstanding()) {
+          if (now >= ping_deadline) {
+            call.Abort("the agent did not answer an HTTP/2 PING within " + Duration(keepalive_ms_) +
+                       " (--keepalive): the connection is dead");
+            return;
+          }
+          timeout = MsUntil(ping_deadline);
+        } else if (const auto due = call.last_receive() + std::chrono::milliseconds(keepalive_ms_);
+                   now >= due) {
+          call.Ping();
+          ping_deadline = now + std::chrono::milliseconds(keepalive_ms_);
+          timeout = keepalive_ms_;
+        } else {
+          timeout = MsUntil(due);
+        }
+      }
+      const short revents = Wait(call.fd(), call.PollEvents(), timeout);
       if (revents & (POLLIN | POLLHUP | POLLERR)) call.OnReadable();
       if (revents & POLLOUT) call.OnWritable();
     }
@@ -124,14 +209,17 @@ class Loop {
 
   // transport -> decode -> filter -> encode -> sink, for one gRPC message.
   bool OnMessage(const uint8_t* data, size_t size) {
+    if (Stopping()) return false;
     ++stats_.received;
     switch (decoder_.Decode(data, size)) {
       case Decoder::Result::kMalformed:
         ++stats_.decode_errors;
-        Say("tetrars: skipped a message of " + std::to_string(size) +
-            " bytes that is not a valid GetEventsResponse (bad protobuf, or a string that is not "
-            "UTF-8): report it with the agent's version");
-        return true;
+        // A broken event means a broken agent or connection: nothing after it
+        // can be trusted, so drop the connection and start over.
+        abort_reason_ = "a message of " + std::to_string(size) +
+                        " bytes is not a valid GetEventsResponse (" + Decoder::Explain(data, size) +
+                        ")";
+        return false;
       case Decoder::Result::kUnmodelled:
         if (stats_.skipped_types++ == 0) {
           Say("tetrars: skipped an event of a kind this version does not model: the counters "
@@ -153,23 +241,27 @@ class Loop {
           ": report it with the agent's version");
       return true;
     }
-    if (!sink_.EndLine()) {
-      sink_error_ = sink_.error();
-      return false;
-    }
     ++stats_.written;
-    return true;
+    return sink_.EndLine();
   }
 
   int OutputFailed() {
-    Say("tetrars: cannot write to standard output: " +
-        (sink_error_.empty() ? sink_.error() : sink_error_) +
+    Say("tetrars: cannot write to standard output: " + sink_.error() +
         ": check the program or file that reads tetrars' output");
-    return Finish(1);
+    Say(stats_.Line());
+    return 1;
   }
 
   int Finish(int code) {
-    if (code == 0 && !sink_.Flush()) return OutputFailed();
+    // After a stop signal, flush within the budget; otherwise write it all.
+    const bool flushed = Stopping() ? sink_.FlushWithin(kStopFlushBudgetMs) : sink_.Flush();
+    if (!sink_.error().empty()) return OutputFailed();
+    if (!flushed) {
+      Say("tetrars: " + std::to_string(sink_.pending()) + " bytes of output could not be written " +
+          "within " + Duration(kStopFlushBudgetMs) +
+          " of the stop signal: the program reading tetrars' output is not reading");
+      code = 1;
+    }
     Say(stats_.Line());
     return code;
   }
@@ -181,7 +273,11 @@ class Loop {
   Sink sink_;
   Stats stats_;
   std::string request_;
-  std::string sink_error_;
+  std::string abort_reason_;
+  std::string last_state_;
+  int keepalive_ms_;
+  int backoff_ms_;
+  std::minstd_rand random_;
 };
 
 }  // namespace

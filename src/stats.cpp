@@ -5,6 +5,7 @@ namespace tetrars {
 std::string Stats::Line() const {
   return "tetrars: stats: received=" + std::to_string(received) +
          " matched=" + std::to_string(matched) + " written=" + std::to_string(written) +
+         " truncated=" + std::to_string(truncated) +
          " filtered_out=" + std::to_string(filtered_out) +
          " skipped_types=" + std::to_string(skipped_types) +
          " decode_errors=" + std::to_string(decode_errors) +

@@ -11,6 +11,7 @@ struct Stats {
   uint64_t received = 0;       // gRPC messages received from the agent
   uint64_t matched = 0;        // events that passed the filter
   uint64_t written = 0;        // lines handed to the output
+  uint64_t truncated = 0;      // lines shortened to fit a line limit (no limit exists yet)
   uint64_t filtered_out = 0;   // events the filter rejected (not human, other type)
   uint64_t skipped_types = 0;  // events of kinds our schema does not model
   uint64_t decode_errors = 0;  // messages that did not parse

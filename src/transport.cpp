@@ -136,6 +136,16 @@ int OnStreamCloseCb(nghttp2_session*, int32_t stream_id, uint32_t error_code, vo
   return Self(user_data)->OnStreamClose(stream_id, error_code);
 }
 
+// nghttp2 answers a protocol violation by sending GOAWAY with an error code
+// rather than failing mem_recv: that is where we learn the agent spoke bad HTTP/2.
+int OnFrameSendCb(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
+  if (frame->hd.type == NGHTTP2_GOAWAY && frame->goaway.error_code != NGHTTP2_NO_ERROR) {
+    Self(user_data)->Abort(std::string("invalid HTTP/2 from the agent (tetrars answered GOAWAY ") +
+                           nghttp2_http2_strerror(frame->goaway.error_code) + ")");
+  }
+  return 0;
+}
+
 ssize_t ReadRequestCb(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* data_flags,
                       nghttp2_data_source*, void* user_data) {
   return Self(user_data)->ReadRequest(buf, length, data_flags);
@@ -179,7 +189,23 @@ std::string CallResult::Describe() const {
 }
 
 GrpcCall::GrpcCall(int fd, size_t max_message_size, GrpcDeframer::OnMessage on_message)
-    : fd_(fd), deframer_(max_message_size, std::move(on_message)) {}
+    : fd_(fd),
+      deframer_(max_message_size,
+                [this, on_message = std::move(on_message)](const uint8_t* data, size_t size) {
+                  ++messages_;
+                  return on_message(data, size);
+                }) {}
+
+void GrpcCall::Abort(std::string why, std::string remedy) {
+  Fail(std::move(why), std::move(remedy));
+}
+
+void GrpcCall::Ping() {
+  if (done_) return;
+  nghttp2_submit_ping(session_, NGHTTP2_FLAG_NONE, nullptr);
+  ping_outstanding_ = true;
+  SendPending();
+}
 
 GrpcCall::~GrpcCall() {
   if (session_ != nullptr) nghttp2_session_del(session_);
@@ -206,6 +232,7 @@ bool GrpcCall::Start(const Address& address, const std::string& request,
   nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, OnFrameRecvCb);
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, OnDataChunkCb);
   nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, OnStreamCloseCb);
+  nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, OnFrameSendCb);
   const int rc = nghttp2_session_client_new(&session_, callbacks, this);
   nghttp2_session_callbacks_del(callbacks);
   if (rc != 0) {
@@ -299,15 +326,21 @@ void GrpcCall::OnReadable() {
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      Fail("connection to the agent failed: " + Errno());
+      Fail("connection to the agent failed: " + Errno() +
+           (deframer_.AtBoundary() ? "" : " in the middle of a message"));
       break;
     }
     if (n == 0) {
-      Fail(deframer_.AtBoundary() ? "the agent closed the connection"
-                                  : "the agent closed the connection in the middle of a message");
+      std::string why = deframer_.AtBoundary()
+                            ? "the agent closed the connection"
+                            : "the agent closed the connection in the middle of a message";
+      if (!goaway_.empty()) why += " after " + goaway_;
+      Fail(why);
       break;
     }
     total += size_t(n);
+    last_receive_ = std::chrono::steady_clock::now();
+    ping_outstanding_ = false;  // the connection is alive
     const ssize_t used = nghttp2_session_mem_recv(session_, buffer.data(), size_t(n));
     if (used < 0) {
       Fail(std::string("invalid HTTP/2 from the agent: ") + nghttp2_strerror(int(used)));
@@ -338,6 +371,7 @@ int GrpcCall::OnHeader(int32_t stream_id, int category, std::string_view name,
 int GrpcCall::OnFrame(int32_t stream_id, int type, uint8_t, int category, uint32_t goaway_error) {
   if (type == NGHTTP2_GOAWAY) {
     goaway_ = std::string("the agent sent GOAWAY (") + nghttp2_http2_strerror(goaway_error) + ")";
+    calm_down_ = goaway_error == NGHTTP2_ENHANCE_YOUR_CALM;
     return 0;
   }
   if (type == NGHTTP2_HEADERS && stream_id == stream_id_ && category == NGHTTP2_HCAT_RESPONSE) {

@@ -13,6 +13,7 @@
 // response), or a transport failure with a one-line reason.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -57,6 +58,17 @@ class GrpcCall {
   bool done() const { return done_; }
   const CallResult& result() const { return result_; }
 
+  // Ends the call from our side (the loop found a reason to drop it).
+  void Abort(std::string why, std::string remedy = "");
+  // Keepalive: an HTTP/2 PING; any bytes from the agent count as its answer.
+  void Ping();
+  bool ping_outstanding() const { return ping_outstanding_; }
+  std::chrono::steady_clock::time_point last_receive() const { return last_receive_; }
+  // How many gRPC messages this call delivered (a healthy call delivered some).
+  uint64_t messages() const { return messages_; }
+  // The agent closed with GOAWAY ENHANCE_YOUR_CALM: it wants fewer PINGs.
+  bool told_to_calm_down() const { return calm_down_; }
+
   // nghttp2 callbacks (public for the C trampolines).
   int OnHeader(int32_t stream_id, int category, std::string_view name, std::string_view value);
   int OnFrame(int32_t stream_id, int type, uint8_t flags, int category, uint32_t goaway_error);
@@ -83,6 +95,10 @@ class GrpcCall {
   std::string goaway_;
   CallResult result_;
   bool done_ = false;
+  bool ping_outstanding_ = false;
+  bool calm_down_ = false;
+  uint64_t messages_ = 0;
+  std::chrono::steady_clock::time_point last_receive_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace tetrars

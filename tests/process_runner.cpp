@@ -19,9 +19,20 @@ namespace test_util {
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& stdout_path,
                            const std::string& stderr_path) {
+  const int out = open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  Start(argv, out, stderr_path);
+  close(out);
+}
+
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, int out,
+                           const std::string& stderr_path) {
+  Start(argv, out, stderr_path);
+}
+
+void ChildProcess::Start(const std::vector<std::string>& argv, int out,
+                         const std::string& stderr_path) {
   pid_ = fork();
   if (pid_ == 0) {
-    const int out = open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     const int err = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(out, STDOUT_FILENO);
     dup2(err, STDERR_FILENO);

@@ -13,6 +13,8 @@ class ChildProcess {
  public:
   ChildProcess(const std::vector<std::string>& argv, const std::string& stdout_path,
                const std::string& stderr_path);
+  // Stdout goes to an open descriptor (such as a pipe the test holds).
+  ChildProcess(const std::vector<std::string>& argv, int stdout_fd, const std::string& stderr_path);
   ~ChildProcess();  // kills it if still running
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
@@ -24,6 +26,7 @@ class ChildProcess {
   pid_t pid() const { return pid_; }
 
  private:
+  void Start(const std::vector<std::string>& argv, int stdout_fd, const std::string& stderr_path);
   pid_t pid_ = -1;
   int status_ = -1;
 };

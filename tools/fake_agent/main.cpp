@@ -19,19 +19,13 @@
 #include <iostream>
 #include <thread>
 
+#include "raw_server.h"
 #include "replay_source.h"
 #include "request_policy.h"
 
 namespace {
 
-struct Config {
-  std::string listen;
-  std::vector<std::string> events;  // serialized GetEventsResponse
-  long loops = 1;
-  bool idle = false;
-  grpc::StatusCode end_code = grpc::StatusCode::OK;
-  std::string end_message;
-};
+using fake_agent::Config;
 
 grpc::ByteBuffer ToBuffer(const std::string& bytes) {
   grpc::Slice slice(bytes.data(), bytes.size());
@@ -61,27 +55,11 @@ class FakeEventsService : public grpc::Service {
       for (const auto& s : slices)
         request_bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
     }
-    tetragon::GetEventsRequest request;
-    if (!request.ParseFromString(request_bytes)) {
-      return {grpc::StatusCode::INVALID_ARGUMENT, "GetEventsRequest does not parse"};
-    }
-    std::string error;
-    auto policy = fake_agent::RequestPolicy::Make(request, &error);
-    if (!policy) return {grpc::StatusCode::UNIMPLEMENTED, error};
-
     // Filter and project once, then stream the prepared buffers N times.
+    const auto plan = fake_agent::PrepareEvents(request_bytes, config_.events);
+    if (plan.status != 0) return {grpc::StatusCode(plan.status), plan.message};
     std::vector<grpc::ByteBuffer> prepared;
-    for (const std::string& bytes : config_.events) {
-      tetragon::GetEventsResponse event;
-      if (!event.ParseFromString(bytes)) return {grpc::StatusCode::INTERNAL, "bad replay event"};
-      if (!policy->Allows(event)) continue;
-      if (!policy->HasFieldFilters()) {
-        prepared.push_back(ToBuffer(bytes));  // the exact recorded bytes
-        continue;
-      }
-      if (!policy->Project(&event, &error)) return {grpc::StatusCode::INVALID_ARGUMENT, error};
-      prepared.push_back(ToBuffer(event.SerializeAsString()));
-    }
+    for (const std::string& bytes : plan.events) prepared.push_back(ToBuffer(bytes));
     long sent = 0;
     for (long loop = 0; loop < config_.loops; ++loop) {
       for (const grpc::ByteBuffer& buffer : prepared) {
@@ -96,16 +74,18 @@ class FakeEventsService : public grpc::Service {
     while (config_.idle && !context->IsCancelled()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    return {config_.end_code, config_.end_message};
+    return {grpc::StatusCode(config_.end_code), config_.end_message};
   }
 
   const Config& config_;
 };
 
 int Usage(const std::string& why) {
-  std::cerr << "tetragon-fake: " << why
-            << "\nusage: tetragon-fake --listen ADDR --replay FILE [FILE...] [--loop N] [--idle]"
-               " [--end-status CODE[:MESSAGE]]\n";
+  std::cerr
+      << "tetragon-fake: " << why
+      << "\nusage: tetragon-fake --listen ADDR --replay FILE [FILE...] [--loop N] [--idle]"
+         " [--end-status CODE[:MESSAGE]]\n"
+         "       [--fault MODE [--fault-after N] [--fault-connections K]]  (see raw_server.h)\n";
   return 2;
 }
 
@@ -130,8 +110,16 @@ int main(int argc, char** argv) {
     } else if (arg == "--end-status" && has_value) {
       const std::string spec = argv[++i];
       const size_t colon = spec.find(':');
-      config.end_code = grpc::StatusCode(std::atoi(spec.substr(0, colon).c_str()));
+      config.end_code = std::atoi(spec.substr(0, colon).c_str());
       if (colon != std::string::npos) config.end_message = spec.substr(colon + 1);
+    } else if (arg == "--fault" && has_value) {
+      config.fault = argv[++i];
+      if (!fake_agent::IsFaultMode(config.fault))
+        return Usage("unknown --fault mode " + config.fault);
+    } else if (arg == "--fault-after" && has_value) {
+      config.fault_after = std::atol(argv[++i]);
+    } else if (arg == "--fault-connections" && has_value) {
+      config.fault_connections = std::atol(argv[++i]);
     } else {
       return Usage("unexpected argument '" + arg + "'");
     }
@@ -151,6 +139,15 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::signal(SIGPIPE, SIG_IGN);  // a client that went away is not the fake's death
+  if (!config.fault.empty()) {
+    // Faults need a hand-driven HTTP/2 server; it runs beside sigwait() below.
+    std::thread([&config] { std::exit(fake_agent::RunRawServer(config)); }).detach();
+    int signo = 0;
+    sigwait(&signals, &signo);
+    return 0;
+  }
 
   FakeEventsService service(config);
   grpc::ServerBuilder builder;

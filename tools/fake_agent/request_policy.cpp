@@ -161,4 +161,29 @@ bool RequestPolicy::Project(tetragon::GetEventsResponse* event, std::string* err
   return true;
 }
 
+PreparedEvents PrepareEvents(const std::string& request_bytes,
+                             const std::vector<std::string>& replay) {
+  constexpr int kInvalidArgument = 3, kUnimplemented = 12, kInternal = 13;
+  PreparedEvents prepared;
+  tetragon::GetEventsRequest request;
+  if (!request.ParseFromString(request_bytes)) {
+    return {{}, kInvalidArgument, "GetEventsRequest does not parse"};
+  }
+  std::string error;
+  auto policy = RequestPolicy::Make(request, &error);
+  if (!policy) return {{}, kUnimplemented, error};
+  for (const std::string& bytes : replay) {
+    tetragon::GetEventsResponse event;
+    if (!event.ParseFromString(bytes)) return {{}, kInternal, "a replay event does not parse"};
+    if (!policy->Allows(event)) continue;
+    if (!policy->HasFieldFilters()) {
+      prepared.events.push_back(bytes);  // the exact recorded bytes
+      continue;
+    }
+    if (!policy->Project(&event, &error)) return {{}, kInvalidArgument, error};
+    prepared.events.push_back(event.SerializeAsString());
+  }
+  return prepared;
+}
+
 }  // namespace fake_agent

@@ -14,6 +14,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "tetragon/events.pb.h"
 
@@ -33,5 +34,17 @@ class RequestPolicy {
  private:
   tetragon::GetEventsRequest request_;
 };
+
+// What one GetEvents call streams: the replay events the request allows,
+// projected by its field filters (the recorded bytes as they are when it has
+// none). On a request the fake cannot honour, `status` is a gRPC status code
+// other than 0 and `message` says why.
+struct PreparedEvents {
+  std::vector<std::string> events;
+  int status = 0;
+  std::string message;
+};
+PreparedEvents PrepareEvents(const std::string& request_bytes,
+                             const std::vector<std::string>& replay);
 
 }  // namespace fake_agent

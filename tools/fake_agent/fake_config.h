@@ -1,0 +1,21 @@
+// What the fake agent was asked to do (its command line).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace fake_agent {
+
+struct Config {
+  std::string listen;
+  std::vector<std::string> events;  // serialized GetEventsResponse, in replay order
+  long loops = 1;
+  bool idle = false;  // hold the stream open after the replay
+  int end_code = 0;   // gRPC status that ends each call
+  std::string end_message;
+  std::string fault;           // fault mode (raw HTTP/2 server), empty: none
+  long fault_after = 3;        // events sent before the fault
+  long fault_connections = 1;  // connections that get the fault; later ones are served cleanly
+};
+
+}  // namespace fake_agent

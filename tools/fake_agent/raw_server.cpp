@@ -1,0 +1,328 @@
+#include "raw_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <nghttp2/nghttp2.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <iostream>
+#include <set>
+
+#include "request_policy.h"
+
+namespace fake_agent {
+namespace {
+
+const std::set<std::string> kModes = {
+    "eof-mid-message", "garbage",    "oversize", "compressed",    "unparsable", "invalid-utf8",
+    "status",          "rst-stream", "goaway",   "goaway-abrupt", "hang",       "too-many-pings"};
+
+std::string Frame(const std::string& payload, char flag = 0) {
+  std::string out(1, flag);
+  for (int shift = 24; shift >= 0; shift -= 8) out += char((payload.size() >> shift) & 0xff);
+  return out + payload;
+}
+
+std::string Varint(uint64_t v) {
+  std::string out;
+  for (; v >= 0x80; v >>= 7) out += char(v | 0x80);
+  return out + char(v);
+}
+
+std::string BytesField(int number, const std::string& bytes) {
+  return Varint((uint64_t(number) << 3) | 2) + Varint(bytes.size()) + bytes;
+}
+
+// nghttp2 copies name and value when the frame is submitted.
+nghttp2_nv Header(std::string_view name, std::string_view value) {
+  return {reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
+          reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(),
+          NGHTTP2_NV_FLAG_NONE};
+}
+
+// One client connection, served to the end.
+class Connection {
+ public:
+  // `calls` counts the GetEvents calls served so far: the fault goes to the
+  // first ones (a connection that sends no request, like a readiness probe,
+  // does not count).
+  Connection(int fd, const Config& config, long& calls) : fd_(fd), config_(config), calls_(calls) {}
+
+  void Serve() {
+    nghttp2_session_callbacks* cbs;
+    nghttp2_session_callbacks_new(&cbs);
+    nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, OnFrameCb);
+    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, OnDataCb);
+    nghttp2_session_server_new(&session_, cbs, this);
+    nghttp2_session_callbacks_del(cbs);
+    nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, nullptr, 0);
+
+    while (!closed_) {
+      if (!Send()) break;
+      if (state_ == State::kPaused && Flushed()) Fault();
+      if (close_when_flushed_ && Flushed()) break;
+      // Hanging: read nothing (PINGs go unanswered), only notice the client leaving.
+      pollfd p{fd_, short(hanging_ ? POLLRDHUP : POLLIN), 0};
+      if (!hanging_ && nghttp2_session_want_write(session_)) p.events |= POLLOUT;
+      if (poll(&p, 1, 100) < 0) break;
+      if (p.revents & (POLLHUP | POLLERR | POLLRDHUP)) break;
+      if (p.revents & POLLIN) {
+        char buf[16384];
+        const ssize_t n = read(fd_, buf, sizeof buf);
+        if (n <= 0) break;
+        if (nghttp2_session_mem_recv(session_, reinterpret_cast<uint8_t*>(buf), size_t(n)) < 0)
+          break;
+      }
+    }
+    nghttp2_session_del(session_);
+    // Close the way a crashing agent's kernel would: everything sent arrives,
+    // then EOF (closing with unread input would turn it into a reset).
+    shutdown(fd_, SHUT_WR);
+    for (char buf[4096];;) {
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 1000) <= 0 || read(fd_, buf, sizeof buf) <= 0) break;
+    }
+    close(fd_);
+  }
+
+ private:
+  enum class State { kWaitingForRequest, kStreaming, kPaused, kDone };
+
+  static Connection* Self(void* p) { return static_cast<Connection*>(p); }
+  static int OnFrameCb(nghttp2_session*, const nghttp2_frame* frame, void* user) {
+    return Self(user)->OnFrame(frame);
+  }
+  static int OnDataCb(nghttp2_session*, uint8_t, int32_t, const uint8_t* data, size_t len,
+                      void* user) {
+    Self(user)->request_.append(reinterpret_cast<const char*>(data), len);
+    return 0;
+  }
+  static ssize_t ReadCb(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* flags,
+                        nghttp2_data_source*, void* user) {
+    return Self(user)->ReadBody(buf, length, flags);
+  }
+
+  bool Flushed() const { return !nghttp2_session_want_write(session_); }
+
+  bool Send() {
+    if (hanging_) return true;
+    while (true) {
+      const uint8_t* data;
+      const ssize_t n = nghttp2_session_mem_send(session_, &data);
+      if (n < 0) return false;
+      if (n == 0) return true;
+      for (ssize_t done = 0; done < n;) {
+        const ssize_t w = send(fd_, data + done, size_t(n - done), MSG_NOSIGNAL);
+        if (w <= 0) return false;
+        done += w;
+      }
+    }
+  }
+
+  int OnFrame(const nghttp2_frame* frame) {
+    if (frame->hd.type == NGHTTP2_PING && !(frame->hd.flags & NGHTTP2_FLAG_ACK) &&
+        fault_ == "too-many-pings") {
+      const std::string debug = "too_many_pings";
+      nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, stream_id_, NGHTTP2_ENHANCE_YOUR_CALM,
+                            reinterpret_cast<const uint8_t*>(debug.data()), debug.size());
+      close_when_flushed_ = true;
+    }
+    const bool request_done =
+        (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
+        (frame->hd.flags & NGHTTP2_FLAG_END_STREAM);
+    if (request_done && state_ == State::kWaitingForRequest) {
+      stream_id_ = frame->hd.stream_id;
+      Respond();
+    }
+    return 0;
+  }
+
+  void Respond() {
+    if (calls_++ < config_.fault_connections) fault_ = config_.fault;
+    const std::string body = request_.size() >= 5 ? request_.substr(5) : "";
+    const PreparedEvents plan = PrepareEvents(body, config_.events);
+    if (plan.status != 0) {
+      const std::string code = std::to_string(plan.status);
+      const nghttp2_nv headers[] = {
+          Header(":status", "200"), Header("content-type", "application/grpc"),
+          Header("grpc-status", code), Header("grpc-message", plan.message)};
+      nghttp2_submit_response(session_, stream_id_, headers, 4, nullptr);
+      state_ = State::kDone;
+      close_when_flushed_ = true;
+      return;
+    }
+    const size_t first = fault_.empty() ? plan.events.size() * size_t(config_.loops)
+                                        : std::min(size_t(config_.fault_after), plan.events.size());
+    for (size_t i = 0; i < first && !plan.events.empty(); ++i) {
+      body_ += Frame(plan.events[i % plan.events.size()]);
+    }
+    const std::string next = plan.events.empty() ? "" : plan.events[first % plan.events.size()];
+    if (fault_ == "eof-mid-message") {
+      body_ += Frame(next).substr(0, (next.size() + 5) / 2);
+      close_after_body_ = true;
+    } else if (fault_ == "oversize") {
+      body_ += std::string("\0\x7f\xff\xff\xff", 5);
+      trailers_ = false;
+    } else if (fault_ == "compressed") {
+      body_ += Frame(next, 1);
+      trailers_ = false;
+    } else if (fault_ == "unparsable") {
+      body_ += Frame("\x0a\xff\xff\x7f");  // field 1 announcing more bytes than follow
+      trailers_ = false;
+    } else if (fault_ == "invalid-utf8") {
+      body_ += Frame(BytesField(1, BytesField(1, BytesField(5, "/bin/\xff\xfe"))));
+      trailers_ = false;
+    } else if (fault_ == "status") {
+      end_code_ = 14;
+      end_message_ = "fake agent fault: shutting down";
+    } else if (fault_ == "rst-stream" || fault_ == "goaway" || fault_ == "goaway-abrupt" ||
+               fault_ == "garbage" || fault_ == "hang") {
+      pause_at_ = body_.size();
+      if (fault_ == "goaway") {  // the rest of the stream follows the GOAWAY
+        for (size_t i = first; i < plan.events.size(); ++i) body_ += Frame(plan.events[i]);
+      }
+    }
+    if (fault_ == "too-many-pings") trailers_ = false;  // stay idle until the client PINGs
+    if (fault_.empty()) {
+      end_code_ = config_.end_code;
+      end_message_ = config_.end_message;
+    }
+    const nghttp2_nv headers[] = {Header(":status", "200"),
+                                  Header("content-type", "application/grpc")};
+    nghttp2_data_provider provider{};
+    provider.read_callback = ReadCb;
+    nghttp2_submit_response(session_, stream_id_, headers, 2, &provider);
+    state_ = State::kStreaming;
+  }
+
+  ssize_t ReadBody(uint8_t* buf, size_t length, uint32_t* flags) {
+    const bool pausing = pause_at_ != std::string::npos;
+    const size_t limit = pausing ? pause_at_ : body_.size();
+    if (pausing && sent_ == limit) {
+      state_ = State::kPaused;  // Fault() runs once these bytes have left
+      return NGHTTP2_ERR_DEFERRED;
+    }
+    const size_t n = std::min(length, limit - sent_);
+    std::memcpy(buf, body_.data() + sent_, n);
+    sent_ += n;
+    if (sent_ < body_.size() || pausing) return ssize_t(n);
+    // The body is out: end it the way the mode says.
+    *flags |= NGHTTP2_DATA_FLAG_EOF;
+    if (close_after_body_) {
+      *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
+      close_when_flushed_ = true;
+    } else if (!trailers_) {
+      *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;  // and wait for the client to give up
+    } else if (!config_.idle || !fault_.empty()) {
+      *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
+      const std::string code = std::to_string(end_code_);
+      const nghttp2_nv trailers[] = {Header("grpc-status", code),
+                                     Header("grpc-message", end_message_)};
+      nghttp2_submit_trailer(session_, stream_id_, trailers, end_message_.empty() ? 1 : 2);
+      state_ = State::kDone;
+    } else {
+      *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;  // --idle: hold the stream open
+    }
+    return ssize_t(n);
+  }
+
+  // Called once the events before the fault have left the socket.
+  void Fault() {
+    if (fault_ == "rst-stream") {
+      nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id_, NGHTTP2_INTERNAL_ERROR);
+      close_when_flushed_ = true;
+      state_ = State::kDone;
+    } else if (fault_ == "goaway") {
+      nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, stream_id_, NGHTTP2_NO_ERROR, nullptr, 0);
+      pause_at_ = std::string::npos;
+      state_ = State::kStreaming;
+      nghttp2_session_resume_data(session_, stream_id_);
+      end_code_ = 0;
+    } else if (fault_ == "goaway-abrupt") {
+      nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, 0, NGHTTP2_INTERNAL_ERROR, nullptr, 0);
+      close_when_flushed_ = true;
+      state_ = State::kDone;
+    } else if (fault_ == "garbage") {
+      const std::string garbage(64, '\xff');
+      [[maybe_unused]] ssize_t n = send(fd_, garbage.data(), garbage.size(), MSG_NOSIGNAL);
+      closed_ = true;
+    } else if (fault_ == "hang") {
+      hanging_ = true;
+      state_ = State::kDone;
+    }
+  }
+
+  int fd_;
+  const Config& config_;
+  long& calls_;
+  std::string fault_;
+  nghttp2_session* session_ = nullptr;
+  State state_ = State::kWaitingForRequest;
+  int32_t stream_id_ = 0;
+  std::string request_;
+  std::string body_;
+  size_t sent_ = 0;
+  size_t pause_at_ = std::string::npos;
+  bool trailers_ = true;
+  bool close_after_body_ = false;
+  bool close_when_flushed_ = false;
+  bool closed_ = false;
+  bool hanging_ = false;
+  int end_code_ = 0;
+  std::string end_message_;
+};
+
+int Listen(const std::string& address) {
+  if (address.rfind("unix:", 0) == 0) {
+    std::string path = address.substr(5);
+    if (path.rfind("//", 0) == 0) path = path.substr(2);
+    sockaddr_un sa{};
+    sa.sun_family = AF_UNIX;
+    std::strncpy(sa.sun_path, path.c_str(), sizeof sa.sun_path - 1);
+    unlink(path.c_str());
+    const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || listen(fd, 16) != 0)
+      return -1;
+    return fd;
+  }
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos) return -1;
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(uint16_t(std::atoi(address.c_str() + colon + 1)));
+  if (inet_pton(AF_INET, address.substr(0, colon).c_str(), &sa.sin_addr) != 1) return -1;
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || listen(fd, 16) != 0) return -1;
+  return fd;
+}
+
+}  // namespace
+
+bool IsFaultMode(const std::string& mode) {
+  return kModes.count(mode) == 1;
+}
+
+int RunRawServer(const Config& config) {
+  const int listener = Listen(config.listen);
+  if (listener < 0) {
+    std::cerr << "tetragon-fake: cannot listen on " << config.listen << ": " << std::strerror(errno)
+              << "\n";
+    return 1;
+  }
+  std::cerr << "tetragon-fake: listening on " << config.listen << " with " << config.events.size()
+            << " events, fault " << config.fault << " after " << config.fault_after << " events\n";
+  long calls = 0;
+  while (true) {
+    const int fd = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) continue;
+    Connection(fd, config, calls).Serve();
+  }
+}
+
+}  // namespace fake_agent

@@ -9,12 +9,20 @@ DEBIAN_PACKAGES = g++ cmake make pkg-config git python3 \
   libnghttp2-dev libprotobuf-dev protobuf-compiler \
   libgrpc++-dev libgtest-dev nlohmann-json3-dev
 
-.PHONY: all deps build test demo bench format clean
+.PHONY: all deps install-packages build test test-asan fuzz soak demo bench format clean
+
+ASAN_DIR ?= build-asan
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_PACKAGES = clang libclang-rt-14-dev
 
 all: build
 
 deps:
-	@missing=$$(for p in $(DEBIAN_PACKAGES); do \
+	@$(MAKE) --no-print-directory install-packages PACKAGES="$(DEBIAN_PACKAGES)"
+
+install-packages:
+	@missing=$$(for p in $(PACKAGES); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
 	  done); \
 	if [ -n "$$missing" ]; then \
@@ -35,6 +43,24 @@ build: deps $(BUILD_DIR)/CMakeCache.txt
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# The whole test suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
+test-asan: deps
+	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DTETRARS_SANITIZE=ON
+	cmake --build $(ASAN_DIR) -j $(JOBS)
+	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+
+# libFuzzer targets, each run for FUZZ_SECONDS (longer by hand: make fuzz FUZZ_SECONDS=1800).
+fuzz: deps
+	@$(MAKE) --no-print-directory install-packages PACKAGES="$(FUZZ_PACKAGES)"
+	cmake -S . -B $(FUZZ_DIR) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DTETRARS_FUZZ=ON -DTETRARS_BUILD_TESTS=OFF
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target deframer_fuzzer decode_encode_fuzzer
+	python3 scripts/fuzz.py --build-dir $(FUZZ_DIR) --seconds $(FUZZ_SECONDS)
+
+# 10 million events through tetrars, RSS sampled every second.
+soak: build
+	python3 scripts/soak.py --build-dir $(BUILD_DIR)
+
 demo: build
 	scripts/demo.sh $(BUILD_DIR)
 
@@ -45,4 +71,4 @@ format:
 	clang-format -i src/*.h src/*.cpp tests/*.h tests/*.cpp tools/fake_agent/*.h tools/fake_agent/*.cpp
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

@@ -1,0 +1,93 @@
+#include "harness.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "auid_filter.h"
+#include "decode.h"
+#include "event_filter.h"
+#include "grpc_deframer.h"
+#include "json_writer.h"
+#include "utf8.h"
+
+namespace tetrars_fuzz {
+namespace {
+
+[[noreturn]] void Violation(const char* what) {
+  std::cerr << "invariant violated: " << what << "\n";
+  std::abort();
+}
+
+struct Outcome {
+  std::vector<std::string> messages;
+  bool failed = false;
+  tetrars::GrpcDeframer::Problem problem = tetrars::GrpcDeframer::Problem::kNone;
+};
+
+Outcome Run(const uint8_t* data, size_t size, const std::vector<size_t>& cuts) {
+  constexpr size_t kMax = 1 << 16;
+  Outcome outcome;
+  tetrars::GrpcDeframer deframer(kMax, [&](const uint8_t* d, size_t n) {
+    if (n > kMax) Violation("a message above the maximum was delivered");
+    outcome.messages.emplace_back(reinterpret_cast<const char*>(d), n);
+    return true;
+  });
+  size_t from = 0;
+  for (size_t cut : cuts) {
+    if (!deframer.Feed(data + from, cut - from)) break;
+    from = cut;
+  }
+  if (deframer.problem() == tetrars::GrpcDeframer::Problem::kNone) {
+    deframer.Feed(data + from, size - from);
+  }
+  outcome.problem = deframer.problem();
+  outcome.failed = outcome.problem != tetrars::GrpcDeframer::Problem::kNone;
+  return outcome;
+}
+
+}  // namespace
+
+void Deframer(const uint8_t* data, size_t size) {
+  if (size < 1) return;
+  // The first byte seeds where the rest is cut.
+  const uint8_t step = data[0] | 1;
+  ++data;
+  --size;
+  std::vector<size_t> cuts;
+  for (size_t at = step % 7; at < size; at += step % 13 + 1) cuts.push_back(at);
+  const Outcome whole = Run(data, size, {});
+  const Outcome pieces = Run(data, size, cuts);
+  if (whole.messages != pieces.messages) Violation("chunking changed the messages");
+  if (whole.problem != pieces.problem) Violation("chunking changed the error");
+  size_t framed = 0;
+  for (const auto& m : whole.messages) framed += 5 + m.size();
+  if (framed > size) Violation("delivered more bytes than were fed");
+}
+
+void DecodeEncode(const uint8_t* data, size_t size) {
+  tetrars::Decoder decoder;
+  const auto result = decoder.Decode(data, size);
+  if (result == tetrars::Decoder::Result::kMalformed) {
+    if (tetrars::Decoder::Explain(data, size).empty()) Violation("no explanation for bad bytes");
+    return;
+  }
+  std::string error;
+  const auto auid = tetrars::AuidFilter::Parse("1000-4294967294", &error);
+  const tetrars::EventFilter filter({tetragon::PROCESS_EXEC, tetragon::PROCESS_EXIT}, *auid);
+  filter.Check(decoder.event());
+  std::string line = "x";
+  if (!tetrars::AppendJson(decoder.event(), line, &error)) {
+    if (line != "x") Violation("a refused event left output behind");
+    if (error.empty()) Violation("a refused event has no reason");
+    return;
+  }
+  line.erase(0, 1);
+  if (line.empty() || line.front() != '{' || line.back() != '}') Violation("not a JSON object");
+  if (line.find('\n') != std::string::npos) Violation("a newline inside a JSON line");
+  if (!tetrars::IsValidUtf8(line)) Violation("JSON output is not valid UTF-8");
+}
+
+}  // namespace tetrars_fuzz

@@ -5,11 +5,12 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 
 # What the build, the tests, the fake agent and the bench need from Debian.
-DEBIAN_PACKAGES = g++ cmake make pkg-config git python3 \
-  libnghttp2-dev libprotobuf-dev protobuf-compiler \
-  libgrpc++-dev libgtest-dev nlohmann-json3-dev
+DEBIAN_PACKAGES = g++ cmake make pkg-config git python3 binutils \
+  libnghttp2-dev libprotobuf-dev protobuf-compiler zlib1g-dev \
+  libgrpc++-dev libgtest-dev nlohmann-json3-dev \
+  dpkg-dev debhelper fakeroot lintian systemd
 
-.PHONY: all deps install-packages build test test-asan fuzz soak demo bench format clean
+.PHONY: all deps install-packages build install test test-asan fuzz soak demo bench format clean
 
 ASAN_DIR ?= build-asan
 FUZZ_DIR ?= build-fuzz
@@ -35,7 +36,7 @@ install-packages:
 	fi
 
 $(BUILD_DIR)/CMakeCache.txt: | deps
-	cmake -S . -B $(BUILD_DIR)
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_INSTALL_PREFIX=/usr
 
 build: deps $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS)
@@ -47,7 +48,7 @@ test: build
 test-asan: deps
 	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DTETRARS_SANITIZE=ON
 	cmake --build $(ASAN_DIR) -j $(JOBS)
-	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) -E DebianPackage
 
 # libFuzzer targets, each run for FUZZ_SECONDS (longer by hand: make fuzz FUZZ_SECONDS=1800).
 fuzz: deps
@@ -56,6 +57,11 @@ fuzz: deps
 	  -DTETRARS_FUZZ=ON -DTETRARS_BUILD_TESTS=OFF
 	cmake --build $(FUZZ_DIR) -j $(JOBS) --target deframer_fuzzer decode_encode_fuzzer
 	python3 scripts/fuzz.py --build-dir $(FUZZ_DIR) --seconds $(FUZZ_SECONDS)
+
+# CMake install of the binary, man page, systemd unit and /etc/default/tetrars
+# (DESTDIR=/some/dir to stage it).
+install: build
+	cmake --install $(BUILD_DIR)
 
 # 10 million events through tetrars, RSS sampled every second.
 soak: build

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "sbom.h"
 #include "tetrars_version.h"
 
 namespace tetrars {
@@ -145,6 +146,7 @@ std::string HelpText() {
          "  --keepalive DURATION   over TCP, send an HTTP/2 PING after this long without\n"
          "                         data and drop the connection if the agent does not\n"
          "                         answer within it (default 30s, 0 = off)\n"
+         "  --sbom                 print the embedded SBOM (CycloneDX 1.5 JSON) and exit\n"
          "  --version              print the version and exit\n"
          "  -h, --help             print this help and exit\n\n"
          "Examples:\n"
@@ -171,6 +173,7 @@ CommandLine ParseCommandLine(int argc, char** argv) {
     kMaxMessageSize,
     kReconnectMax,
     kKeepalive,
+    kSbom,
     kVersion
   };
   static const option kLong[] = {{"server-address", required_argument, nullptr, kServerAddress},
@@ -182,6 +185,7 @@ CommandLine ParseCommandLine(int argc, char** argv) {
                                  {"max-message-size", required_argument, nullptr, kMaxMessageSize},
                                  {"reconnect-max", required_argument, nullptr, kReconnectMax},
                                  {"keepalive", required_argument, nullptr, kKeepalive},
+                                 {"sbom", no_argument, nullptr, kSbom},
                                  {"version", no_argument, nullptr, kVersion},
                                  {"help", no_argument, nullptr, 'h'},
                                  {nullptr, 0, nullptr, 0}};
@@ -244,6 +248,16 @@ CommandLine ParseCommandLine(int argc, char** argv) {
         }
         options.keepalive_ms = *ms;
         break;
+      }
+      case kSbom: {
+        std::string error;
+        const auto sbom = ReadEmbeddedSbom("/proc/self/exe", &error);
+        if (!sbom) {
+          return {
+              std::nullopt, 1,
+              "tetrars: cannot read the embedded SBOM: " + error + ": rebuild with make build\n"};
+        }
+        return {std::nullopt, 0, *sbom};
       }
       case kVersion:
         return {std::nullopt, 0, std::string("tetrars ") + TETRARS_VERSION + "\n"};

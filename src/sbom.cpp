@@ -1,0 +1,75 @@
+#include "sbom.h"
+
+#include <elf.h>
+#include <zlib.h>
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+namespace tetrars {
+namespace {
+
+std::string Inflate(const std::string& compressed, std::string* error) {
+  z_stream z{};
+  if (inflateInit(&z) != Z_OK) {
+    *error = "cannot start zlib";
+    return "";
+  }
+  std::string out;
+  char buffer[16384];
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
+  z.avail_in = uInt(compressed.size());
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    z.next_out = reinterpret_cast<Bytef*>(buffer);
+    z.avail_out = sizeof buffer;
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.append(buffer, sizeof buffer - z.avail_out);
+  }
+  inflateEnd(&z);
+  if (rc != Z_STREAM_END) {
+    *error = "the .sbom section is not a complete zlib stream";
+    return "";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> ReadEmbeddedSbom(const std::string& path, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  const std::string elf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Elf64_Ehdr header;
+  if (elf.size() < sizeof header || std::memcmp(elf.data(), ELFMAG, SELFMAG) != 0 ||
+      elf[EI_CLASS] != ELFCLASS64) {
+    *error = "cannot read " + path + " as a 64-bit ELF file";
+    return std::nullopt;
+  }
+  std::memcpy(&header, elf.data(), sizeof header);
+  const auto section = [&](size_t i) {
+    Elf64_Shdr s{};
+    const size_t at = header.e_shoff + i * header.e_shentsize;
+    if (at + sizeof s <= elf.size()) std::memcpy(&s, elf.data() + at, sizeof s);
+    return s;
+  };
+  if (header.e_shstrndx >= header.e_shnum) {
+    *error = path + " has no section names";
+    return std::nullopt;
+  }
+  const Elf64_Shdr names = section(header.e_shstrndx);
+  for (size_t i = 0; i < header.e_shnum; ++i) {
+    const Elf64_Shdr s = section(i);
+    if (names.sh_offset + s.sh_name >= elf.size()) continue;
+    if (std::strcmp(elf.data() + names.sh_offset + s.sh_name, ".sbom") != 0) continue;
+    if (s.sh_offset + s.sh_size > elf.size()) break;
+    std::string json = Inflate(elf.substr(s.sh_offset, s.sh_size), error);
+    if (json.empty()) return std::nullopt;
+    return json;
+  }
+  *error = path + " has no .sbom section (built without scripts/make_sbom.py, or stripped of it)";
+  return std::nullopt;
+}
+
+}  // namespace tetrars

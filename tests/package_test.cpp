@@ -1,0 +1,117 @@
+// What ships with the binary: the embedded SBOM and the man page.
+#include <google/protobuf/stubs/common.h>
+#include <gtest/gtest.h>
+#include <nghttp2/nghttp2.h>
+#include <zlib.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include "e2e_support.h"
+
+namespace {
+
+using nlohmann::json;
+
+std::string Output(const std::string& command) {
+  std::string out;
+  if (FILE* pipe = popen(command.c_str(), "r")) {
+    char buf[4096];
+    for (size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
+    pclose(pipe);
+  }
+  return out;
+}
+
+std::string SectionWithObjcopy() {
+  const std::string dir = test_util::MakeTempDir();
+  const std::string file = dir + "/sbom.z";
+  EXPECT_EQ(std::system(
+                ("objcopy --dump-section .sbom=" + file + " " + e2e::kTetrars + " " + dir + "/copy")
+                    .c_str()),
+            0);
+  const std::string compressed = test_util::ReadFile(file);
+  std::filesystem::remove_all(dir);
+  std::string out(1 << 20, '\0');
+  uLongf size = out.size();
+  EXPECT_EQ(uncompress(reinterpret_cast<Bytef*>(out.data()), &size,
+                       reinterpret_cast<const Bytef*>(compressed.data()), compressed.size()),
+            Z_OK);
+  out.resize(size);
+  return out;
+}
+
+const json* Component(const json& bom, const std::string& name) {
+  for (const json& c : bom["components"]) {
+    if (c["name"] == name) return &c;
+  }
+  return nullptr;
+}
+
+std::string Property(const json& component, const std::string& name) {
+  for (const json& p : component["properties"]) {
+    if (p["name"] == name) return p["value"];
+  }
+  return "";
+}
+
+TEST(Sbom, SectionIsCycloneDxListingTheLibrariesActuallyLinked) {
+  const json bom = json::parse(SectionWithObjcopy());
+  EXPECT_EQ(bom["bomFormat"], "CycloneDX");
+  EXPECT_EQ(bom["specVersion"], "1.5");
+  const std::string version = Output(e2e::kTetrars + " --version");
+  EXPECT_EQ("tetrars " + bom["metadata"]["component"]["version"].get<std::string>() + "\n",
+            version);
+
+  // The versions the libraries report about themselves at run time.
+  const json* nghttp2 = Component(bom, "libnghttp2-14");
+  ASSERT_NE(nghttp2, nullptr) << bom.dump(2);
+  EXPECT_EQ(Property(*nghttp2, "upstream:version"), nghttp2_version(0)->version_str);
+  EXPECT_EQ(Property(*nghttp2, "tetrars:linkage"), "dynamic");
+  EXPECT_EQ((*nghttp2)["licenses"][0]["license"]["id"], "MIT");
+  const json* protobuf = Component(bom, "libprotobuf32");
+  ASSERT_NE(protobuf, nullptr) << bom.dump(2);
+  EXPECT_EQ(Property(*protobuf, "upstream:version"),
+            google::protobuf::internal::VersionString(GOOGLE_PROTOBUF_VERSION));
+  // The Debian version, as dpkg reports it, and a purl built from it.
+  const std::string dpkg_version = Output("dpkg-query -W -f '${Version}' libnghttp2-14");
+  EXPECT_EQ((*nghttp2)["version"], dpkg_version);
+  EXPECT_EQ((*nghttp2)["purl"].get<std::string>().rfind("pkg:deb/debian/libnghttp2-14@", 0), 0u);
+
+  const json& compiler = bom["metadata"]["tools"]["components"][0];
+  EXPECT_EQ(compiler["version"], TETRARS_CXX_COMPILER_VERSION);
+}
+
+TEST(Sbom, SbomFlagPrintsTheSection) {
+  EXPECT_EQ(Output(e2e::kTetrars + " --sbom"), SectionWithObjcopy());
+}
+
+std::set<std::string> Matches(const std::string& text, const std::string& pattern) {
+  std::set<std::string> found;
+  const std::regex re(pattern);
+  for (std::sregex_iterator it(text.begin(), text.end(), re), end; it != end; ++it) {
+    found.insert(std::regex_replace(std::string((*it)[1]), std::regex(R"(\\-)"), "-"));
+  }
+  return found;
+}
+
+std::string Between(const std::string& text, const std::string& from, const std::string& to) {
+  const size_t start = text.find(from);
+  return start == std::string::npos ? "" : text.substr(start, text.find(to, start + 1) - start);
+}
+
+TEST(ManPage, DocumentsExactlyTheFlagsOfHelp) {
+  // --help: option lines start with two spaces, maybe "-x, ", then "--flag".
+  const std::string help = Between(Output(e2e::kTetrars + " --help"), "Options:", "Examples:");
+  const auto help_flags = Matches(help, R"(\n  (?:-[a-z], )?(--[a-z-]+))");
+  // The man page: .B/.BI/.BR lines of the OPTIONS section, dashes escaped.
+  std::ifstream in(std::string(TETRARS_SOURCE_DIR) + "/docs/tetrars.1");
+  const std::string man((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto man_flags = Matches(Between(man, ".SH OPTIONS", ".SH FILTERING"),
+                                 R"(\n\.B[IR]? (?:\\-[a-z] ", " )?(\\-\\-[a-z\\-]+))");
+  EXPECT_GE(help_flags.size(), 12u);
+  EXPECT_EQ(help_flags, man_flags);
+}
+
+}  // namespace

@@ -12,6 +12,7 @@
 #include "grpc_deframer.h"
 #include "json_writer.h"
 #include "utf8.h"
+#include "wire_peek.h"
 
 namespace tetrars_fuzz {
 namespace {
@@ -70,6 +71,16 @@ void Deframer(const uint8_t* data, size_t size) {
 void DecodeEncode(const uint8_t* data, size_t size) {
   tetrars::Decoder decoder;
   const auto result = decoder.Decode(data, size);
+  // The wire peek may only answer when a full parse agrees with it.
+  const tetrars::WirePeek peek = tetrars::PeekEvent(data, size);
+  if (peek.valid && peek.simple) {
+    if (result == tetrars::Decoder::Result::kMalformed) Violation("peek accepts what protobuf refuses");
+    if (peek.kind != decoder.event().event_case()) Violation("peek reads another event kind");
+    const tetragon::Process* process = tetrars::SubjectProcess(decoder.event());
+    const bool has_auid = process != nullptr && process->has_auid();
+    if (peek.has_auid != has_auid) Violation("peek disagrees on the presence of auid");
+    if (has_auid && peek.auid != process->auid().value()) Violation("peek reads another auid");
+  }
   if (result == tetrars::Decoder::Result::kMalformed) {
     if (tetrars::Decoder::Explain(data, size).empty()) Violation("no explanation for bad bytes");
     return;

@@ -17,13 +17,19 @@ const tetragon::Process* SubjectProcess(const tetragon::GetEventsResponse& event
 }
 
 Verdict EventFilter::Check(const tetragon::GetEventsResponse& event) const {
-  // The oneof case number is, by the API's design, the EventType number.
-  const auto type = tetragon::EventType(event.event_case());
-  if (std::find(types_.begin(), types_.end(), type) == types_.end()) return Verdict::kOtherType;
-  if (!auid_.enabled()) return Verdict::kPrint;
   const tetragon::Process* process = SubjectProcess(event);
-  if (process == nullptr || !process->has_auid()) return Verdict::kNoAuid;
-  return auid_.Matches(process->auid().value()) ? Verdict::kPrint : Verdict::kAuidRejected;
+  const bool has_auid = process != nullptr && process->has_auid();
+  // The oneof case number is, by the API's design, the EventType number.
+  return CheckFacts(event.event_case(), has_auid, has_auid ? process->auid().value() : 0);
+}
+
+Verdict EventFilter::CheckFacts(int kind, bool has_auid, uint32_t auid) const {
+  if (std::find(types_.begin(), types_.end(), tetragon::EventType(kind)) == types_.end()) {
+    return Verdict::kOtherType;
+  }
+  if (!auid_.enabled()) return Verdict::kPrint;
+  if (!has_auid) return Verdict::kNoAuid;
+  return auid_.Matches(auid) ? Verdict::kPrint : Verdict::kAuidRejected;
 }
 
 }  // namespace tetrars

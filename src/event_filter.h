@@ -26,6 +26,10 @@ class EventFilter {
       : types_(std::move(types)), auid_(std::move(auid)) {}
 
   Verdict Check(const tetragon::GetEventsResponse& event) const;
+  // The same decision from facts read off the wire (wire_peek.h): the event
+  // kind (EventType number) and the auid of its process, if it has one.
+  Verdict CheckFacts(int kind, bool has_auid, uint32_t auid) const;
+  bool needs_auid() const { return auid_.enabled(); }
 
  private:
   std::vector<tetragon::EventType> types_;

@@ -19,6 +19,7 @@
 #include "stats.h"
 #include "tetrars_version.h"
 #include "transport.h"
+#include "wire_peek.h"
 
 namespace tetrars {
 namespace {
@@ -211,6 +212,18 @@ class Loop {
   bool OnMessage(const uint8_t* data, size_t size) {
     if (Stopping()) return false;
     ++stats_.received;
+    // Fast path: most events on a server are not a human's. When the wire
+    // bytes are valid and unambiguous, decide without parsing (wire_peek.h).
+    if (filter_.needs_auid()) {
+      const WirePeek peek = PeekEvent(data, size);
+      const bool modelled =
+          peek.kind == tetragon::PROCESS_EXEC || peek.kind == tetragon::PROCESS_EXIT;
+      if (peek.valid && peek.simple && modelled &&
+          filter_.CheckFacts(peek.kind, peek.has_auid, peek.auid) != Verdict::kPrint) {
+        ++stats_.filtered_out;
+        return true;
+      }
+    }
     switch (decoder_.Decode(data, size)) {
       case Decoder::Result::kMalformed:
         ++stats_.decode_errors;

@@ -1,0 +1,148 @@
+#include "wire_peek.h"
+
+#include "tetragon/events.pb.h"
+#include "utf8.h"
+
+namespace tetrars {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+
+constexpr int kMaxDepth = 100;  // protobuf's default recursion limit
+constexpr uint64_t kMaxField = (1u << 29) - 1;
+
+// Where the walk is, for the few fields the peek reads.
+enum class Spot { kOther, kTop, kEvent, kProcess, kAuid };
+
+class Walker {
+ public:
+  explicit Walker(const uint8_t* begin) : begin_(begin) {}
+
+  bool Walk(const Descriptor* type, const uint8_t* p, const uint8_t* end, int depth, Spot spot) {
+    if (depth > kMaxDepth) return Fail(p, "messages nested more than 100 deep");
+    while (p < end) {
+      uint64_t tag = 0;
+      if (!Varint(p, end, &tag)) return Fail(p, "a field tag is cut short");
+      const uint64_t number = tag >> 3;
+      if (number == 0 || number > kMaxField) return Fail(p, "invalid field number");
+      const FieldDescriptor* field = type->FindFieldByNumber(int(number));
+      switch (tag & 7) {
+        case 0: {
+          uint64_t value;
+          if (!Varint(p, end, &value)) return Fail(p, "a varint is cut short");
+          if (spot == Spot::kAuid && number == 1) {
+            ++auid_values_;
+            peek_.auid = uint32_t(value);  // protobuf keeps the low 32 bits, last one wins
+          }
+          break;
+        }
+        case 1:
+        case 5: {
+          const size_t width = (tag & 7) == 1 ? 8 : 4;
+          if (size_t(end - p) < width) return Fail(p, "a fixed-width value is cut short");
+          p += width;
+          break;
+        }
+        case 2: {
+          uint64_t length = 0;
+          if (!Varint(p, end, &length)) return Fail(p, "a length is cut short");
+          if (length > uint64_t(end - p)) {
+            return Fail(p, "field " + Name(type, field, number) + " announces " +
+                               std::to_string(length) + " bytes but " + std::to_string(end - p) +
+                               " remain");
+          }
+          if (field != nullptr && field->type() == FieldDescriptor::TYPE_STRING &&
+              !IsValidUtf8({reinterpret_cast<const char*>(p), size_t(length)})) {
+            problem_ = "field " + field->full_name() + " is not valid UTF-8";
+            return false;
+          }
+          if (field != nullptr && field->type() == FieldDescriptor::TYPE_MESSAGE) {
+            const Spot inner = Enter(spot, number);
+            if (!Walk(field->message_type(), p, p + length, depth + 1, inner)) return false;
+          }
+          p += length;
+          break;
+        }
+        default:
+          // Groups (3, 4) are legal in unknown fields for protobuf; the peek
+          // does not follow them and leaves the verdict to a full parse.
+          return Fail(p, "wire type " + std::to_string(tag & 7) + " of field " +
+                             Name(type, field, int(number)) + " is not allowed");
+      }
+    }
+    return true;
+  }
+
+  WirePeek Result(bool ok) {
+    peek_.valid = ok;
+    peek_.problem = ok ? "" : problem_;
+    peek_.has_auid = auids_ > 0;  // a present auid without a value is auid 0, as parsed
+    peek_.simple = ok && events_ == 1 && processes_ <= 1 && auids_ <= 1 && auid_values_ <= 1;
+    return peek_;
+  }
+
+ private:
+  Spot Enter(Spot spot, uint64_t number) {
+    switch (spot) {
+      case Spot::kTop:
+        if (number == tetragon::GetEventsResponse::kProcessExecFieldNumber ||
+            number == tetragon::GetEventsResponse::kProcessExitFieldNumber) {
+          ++events_;
+          peek_.kind = int(number);
+          return Spot::kEvent;
+        }
+        return Spot::kOther;
+      case Spot::kEvent:
+        if (number == 1) {  // process, in both ProcessExec and ProcessExit
+          ++processes_;
+          return Spot::kProcess;
+        }
+        return Spot::kOther;
+      case Spot::kProcess:
+        if (number == tetragon::Process::kAuidFieldNumber) {
+          ++auids_;
+          return Spot::kAuid;
+        }
+        return Spot::kOther;
+      default:
+        return Spot::kOther;
+    }
+  }
+
+  static bool Varint(const uint8_t*& p, const uint8_t* end, uint64_t* value) {
+    *value = 0;
+    for (int shift = 0; shift < 70 && p < end; shift += 7) {
+      const uint8_t b = *p++;
+      if (shift < 64) *value |= uint64_t(b & 0x7f) << shift;
+      if (b < 0x80) return true;
+    }
+    return false;
+  }
+  static std::string Name(const Descriptor* type, const FieldDescriptor* field, uint64_t number) {
+    return field != nullptr ? field->full_name() : type->full_name() + "#" + std::to_string(number);
+  }
+  bool Fail(const uint8_t* p, const std::string& what) {
+    problem_ = what + " at byte " + std::to_string(p - begin_);
+    return false;
+  }
+
+  const uint8_t* begin_;
+  WirePeek peek_;
+  std::string problem_;
+  int events_ = 0;
+  int processes_ = 0;
+  int auids_ = 0;
+  int auid_values_ = 0;
+};
+
+}  // namespace
+
+WirePeek PeekEvent(const uint8_t* data, size_t size) {
+  Walker walker(data);
+  const bool ok =
+      walker.Walk(tetragon::GetEventsResponse::descriptor(), data, data + size, 0, Spot::kTop);
+  return walker.Result(ok);
+}
+
+}  // namespace tetrars

@@ -2,26 +2,38 @@
 """make bench: tetrars' cost, measured against the bundled fake agent.
 
 Runs, on this machine:
-  1. a stream of >= 200,000 recorded events (the corpus looped by the fake
-     agent, seed request: exec events only, field-filtered by the agent),
-     tetrars with its defaults and --once, stdout to /dev/null;
-  2. an idle connection (the agent holds the stream open and sends nothing).
-Prints a table: CPU per received event (user+sys), events/s, max RSS, idle RSS
-after 1 s, threads, idle wake-ups per minute.
+  1. a stream of 1,000,000 exec events (recorded events, mixed so that 25% are
+     human users'), served by the fake agent's raw HTTP/2 server, tetrars with
+     its defaults and --once, stdout to /dev/null;
+  2. an idle connection (the agent holds the stream open and sends nothing);
+  3. a lone event every 20 ms, each one timed from the agent's send to the
+     line tetrars writes (all events printed: --auid any --all-fields);
+  4. the stream of (1) again, 20,000 events, under callgrind: instructions per
+     event, a figure that does not vary with the machine's load.
+Prints the targets of issue #5 beside the measured values. With
+BASELINE='/path/to/client --server-address {address} ...' the stream of (1) is
+also measured for that client ({address} becomes the fake agent's address).
 """
 import argparse
+import base64
+import json
 import os
+import random
 import re
+import shlex
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CORPUS = os.path.join(HERE, "..", "tests", "data", "tetragon-v0.10", "all.wire.b64")
-EXECS_PER_LOOP = 145  # exec events in all.wire.b64 (the seed request asks for execs only)
+DATA = os.path.join(HERE, "..", "tests", "data", "tetragon-v0.10")
+CORPUS = os.path.join(DATA, "all.wire.b64")
+EXECS_PER_LOOP = 145  # exec events in all.wire.b64 (the default request asks for execs only)
 
 
 def wait_for_socket(path, timeout=10.0):
@@ -44,6 +56,12 @@ def status_field(pid, name):
     return None
 
 
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def start_fake(build, sock, args):
     fake = subprocess.Popen([os.path.join(build, "tetragon-fake"), "--listen", "unix:" + sock] + args,
                             stderr=subprocess.DEVNULL)
@@ -51,15 +69,32 @@ def start_fake(build, sock, args):
     return fake
 
 
-def stream_run(build, tmp, events):
-    loops = -(-events // EXECS_PER_LOOP)
-    sock = os.path.join(tmp, "stream.sock")
-    fake = start_fake(build, sock, ["--replay", CORPUS, "--loop", str(loops)])
+def mixed_stream(path, human_share=0.25):
+    """Exec events of the corpus, the non-human ones repeated so that
+    `human_share` of the stream is human; returns the number of events."""
+    with open(CORPUS) as f:
+        wire = [line.strip() for line in f]
+    with open(os.path.join(DATA, "all.tetra.jsonl")) as f:
+        tetra = [json.loads(line) for line in f]
+    human, other = [], []
+    for line, event in zip(wire, tetra):
+        if "process_exec" not in event:
+            continue
+        auid = event["process_exec"]["process"].get("auid")
+        (human if auid is not None and 1000 <= auid < 4294967295 else other).append(line)
+    copies = round(len(human) * (1 - human_share) / human_share / len(other))
+    stream = human + other * copies
+    random.Random(5).shuffle(stream)
+    with open(path, "w") as f:
+        f.write("\n".join(stream) + "\n")
+    return len(stream), len(human) / len(stream)
+
+
+def measure(cmd, fake):
+    """Runs `cmd` to its end; CPU, wall time and peak RSS (VmHWM) of it.
+    (ru_maxrss would count the forked Python's pages before exec.)"""
     start = time.monotonic()
-    proc = subprocess.Popen([os.path.join(build, "tetrars"), "--server-address", "unix://" + sock, "--once"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    # ru_maxrss would include the memory of the forked Python before exec;
-    # VmHWM (the peak RSS of tetrars' own address space) is what users see.
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak_kb = 0
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -69,18 +104,31 @@ def stream_run(build, tmp, events):
             peak_kb = max(peak_kb, status_field(proc.pid, "VmHWM") or 0)
         except (FileNotFoundError, ProcessLookupError):
             pass
-        time.sleep(0.01)
+        time.sleep(0.005)
     wall = time.monotonic() - start
-    stderr = proc.stderr.read().decode()
+    fake_cpu = cpu_seconds(fake.pid)
+    return {"status": os.waitstatus_to_exitcode(status), "stderr": proc.stderr.read().decode(),
+            "cpu": usage.ru_utime + usage.ru_stime, "wall": wall, "peak_kb": peak_kb,
+            "fake_cpu": fake_cpu}
+
+
+def stream_run(build, tmp, stream, per_loop, events, client=None):
+    loops = -(-events // per_loop)
+    sock = os.path.join(tmp, f"stream-{time.monotonic_ns()}.sock")
+    fake = start_fake(build, sock, ["--replay", stream, "--loop", str(loops), "--raw"])
+    address = "unix://" + sock
+    cmd = client(address) if client else [os.path.join(build, "tetrars"), "--server-address", address, "--once"]
+    result = measure(cmd, fake)
     fake.send_signal(signal.SIGTERM)
     fake.wait()
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit("bench: tetrars failed:\n" + stderr)
-    received = int(re.search(r"received=(\d+)", stderr).group(1))
-    written = int(re.search(r"written=(\d+)", stderr).group(1))
-    cpu = usage.ru_utime + usage.ru_stime
-    return {"received": received, "written": written, "cpu_us_per_event": cpu / received * 1e6,
-            "events_per_s": received / wall, "max_rss_kb": peak_kb}
+    if not client and result["status"] != 0:
+        sys.exit("bench: tetrars failed:\n" + result["stderr"])
+    received = loops * per_loop
+    if not client:
+        received = int(re.search(r"received=(\d+)", result["stderr"]).group(1))
+    result.update(received=received, us_per_event=result["cpu"] / received * 1e6,
+                  events_per_s=received / result["wall"])
+    return result
 
 
 def idle_run(build, tmp, window):
@@ -90,6 +138,7 @@ def idle_run(build, tmp, window):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1.0)
     rss = status_field(proc.pid, "VmRSS")
+    anon = status_field(proc.pid, "RssAnon")
     threads = status_field(proc.pid, "Threads")
     switches = lambda: (status_field(proc.pid, "voluntary_ctxt_switches") +
                         status_field(proc.pid, "nonvoluntary_ctxt_switches"))
@@ -100,32 +149,104 @@ def idle_run(build, tmp, window):
     proc.wait()
     fake.send_signal(signal.SIGTERM)
     fake.wait()
-    return {"idle_rss_kb": rss, "threads": threads, "wakeups_per_min": wakeups}
+    return {"idle_rss_kb": rss, "idle_anon_kb": anon, "threads": threads, "wakeups_per_min": wakeups}
+
+
+def latency_run(build, tmp, interval_ms=20):
+    sock = os.path.join(tmp, "latency.sock")
+    log = os.path.join(tmp, "sent.log")
+    events = os.path.join(DATA, "seed.wire.b64")
+    fake = start_fake(build, sock, ["--replay", events, "--raw", "--interval", str(interval_ms),
+                                    "--send-log", log])
+    proc = subprocess.Popen([os.path.join(build, "tetrars"), "--server-address", "unix://" + sock,
+                             "--once", "--auid", "any", "--all-fields"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    arrivals = []
+
+    def read():
+        for _ in proc.stdout:
+            arrivals.append(time.monotonic_ns())
+    reader = threading.Thread(target=read)
+    reader.start()
+    proc.wait()
+    reader.join()
+    fake.send_signal(signal.SIGTERM)
+    fake.wait()
+    with open(log) as f:
+        sent = [int(line) for line in f]
+    lat = [(a - s) / 1e6 for a, s in zip(arrivals, sent)]
+    return {"median_ms": statistics.median(lat), "max_ms": max(lat), "count": len(lat)}
+
+
+def callgrind_run(build, tmp, stream, per_loop, events=20_000):
+    loops = -(-events // per_loop)
+    sock = os.path.join(tmp, "callgrind.sock")
+    fake = start_fake(build, sock, ["--replay", stream, "--loop", str(loops), "--raw"])
+    out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                          os.path.join(build, "tetrars"), "--server-address", "unix://" + sock, "--once"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    fake.send_signal(signal.SIGTERM)
+    fake.wait()
+    collected = re.search(r"Collected : (\d+)", out.stderr)
+    received = re.search(r"received=(\d+)", out.stderr)
+    if not collected or not received:
+        return None
+    return int(collected.group(1)) / int(received.group(1))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build-dir", default="build")
-    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--idle-window", type=float, default=5.0, help="seconds to count idle wake-ups")
+    parser.add_argument("--no-callgrind", action="store_true")
     args = parser.parse_args()
+    baseline = os.environ.get("BASELINE")
     with tempfile.TemporaryDirectory() as tmp:
-        s = stream_run(args.build_dir, tmp, args.events)
+        stream = os.path.join(tmp, "bench.wire.b64")
+        per_loop, share = mixed_stream(stream)
+        s = stream_run(args.build_dir, tmp, stream, per_loop, args.events)
         i = idle_run(args.build_dir, tmp, args.idle_window)
+        lat = latency_run(args.build_dir, tmp)
+        ipe = None if args.no_callgrind else callgrind_run(args.build_dir, tmp, stream, per_loop)
+        b = None
+        if baseline:
+            template = shlex.split(baseline)
+            b = stream_run(args.build_dir, tmp, stream, per_loop, args.events,
+                           client=lambda address: [a.replace("{address}", address) for a in template])
+
+    def row(name, target, value, ok):
+        return (name, target, value, "yes" if ok else "NO")
     rows = [
-        ("events received (written)", f"{s['received']:,} ({s['written']:,})"),
-        ("CPU per received event (user+sys)", f"{s['cpu_us_per_event']:.2f} µs"),
-        ("throughput", f"{s['events_per_s']:,.0f} events/s"),
-        ("max RSS while streaming", f"{s['max_rss_kb'] / 1024:.1f} MB"),
-        ("idle RSS (connected, no events, 1 s)", f"{i['idle_rss_kb'] / 1024:.1f} MB"),
-        ("threads", str(i["threads"])),
-        (f"idle wake-ups (over {args.idle_window:g} s)", f"{i['wakeups_per_min']:.0f} per minute"),
+        row("idle RSS (connected, no events, 1 s)", "<= 2.0 MB", f"{i['idle_rss_kb'] / 1024:.1f} MB "
+            f"(private {i['idle_anon_kb'] / 1024:.1f} MB)", i["idle_rss_kb"] <= 2048),
+        row(f"max RSS while streaming {s['received']:,} events", "<= 3.0 MB",
+            f"{s['peak_kb'] / 1024:.1f} MB", s["peak_kb"] <= 3072),
+        row("CPU (user+sys) per received event", "<= 1.5 µs", f"{s['us_per_event']:.2f} µs",
+            s["us_per_event"] <= 1.5),
+        row("throughput", ">= 500,000 events/s", f"{s['events_per_s']:,.0f} events/s "
+            f"(fake agent busy {s['fake_cpu'] / s['wall']:.0%})", s["events_per_s"] >= 500_000),
+        row(f"idle wake-ups (over {args.idle_window:g} s)", "0 per minute",
+            f"{i['wakeups_per_min']:.0f} per minute", i["wakeups_per_min"] == 0),
+        row(f"latency, lone event to written line ({lat['count']} events)", "<= 1 ms",
+            f"median {lat['median_ms']:.2f} ms, max {lat['max_ms']:.2f} ms", lat["max_ms"] <= 1.0),
+        row("threads", "1", str(i["threads"]), i["threads"] == 1),
     ]
-    width = max(len(r[0]) for r in rows)
-    print(f"| {'figure':<{width}} | measured |")
-    print(f"|{'-' * (width + 2)}|----------|")
-    for name, value in rows:
-        print(f"| {name:<{width}} | {value} |")
+    if ipe is not None:
+        rows.append(("instructions per received event (callgrind)", "-", f"{ipe:,.0f}", "-"))
+    print(f"stream: {per_loop} recorded exec events per loop, {share:.1%} of them human; "
+          f"stdout to /dev/null")
+    widths = [max(len(r[k]) for r in rows + [("figure", "target", "measured", "met")]) for k in range(4)]
+    line = lambda r: "| " + " | ".join(r[k].ljust(widths[k]) for k in range(4)) + " |"
+    print(line(("figure", "target", "measured", "met")))
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for r in rows:
+        print(line(r))
+    if b:
+        print(f"\nBASELINE {baseline}:")
+        print(f"  CPU per event {b['us_per_event']:.2f} µs ({b['us_per_event'] / s['us_per_event']:.1f}x tetrars), "
+              f"max RSS {b['peak_kb'] / 1024:.1f} MB ({b['peak_kb'] / max(s['peak_kb'], 1):.1f}x), "
+              f"{b['events_per_s']:,.0f} events/s")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ def main():
     loops = -(-args.events // EXECS_PER_LOOP)
     with tempfile.TemporaryDirectory() as tmp:
         sock = os.path.join(tmp, "soak.sock")
-        fake = start_fake(args.build_dir, sock, ["--replay", CORPUS, "--loop", str(loops)])
+        fake = start_fake(args.build_dir, sock, ["--replay", CORPUS, "--loop", str(loops), "--raw"])
         start = time.monotonic()
         proc = subprocess.Popen([os.path.join(args.build_dir, "tetrars"), "--server-address",
                                  "unix://" + sock, "--once"],

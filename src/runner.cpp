@@ -215,7 +215,7 @@ class Loop {
     // Fast path: most events on a server are not a human's. When the wire
     // bytes are valid and unambiguous, decide without parsing (wire_peek.h).
     if (filter_.needs_auid()) {
-      const WirePeek peek = PeekEvent(data, size);
+      const WirePeek peek = peeker_.Peek(data, size);
       const bool modelled =
           peek.kind == tetragon::PROCESS_EXEC || peek.kind == tetragon::PROCESS_EXIT;
       if (peek.valid && peek.simple && modelled &&
@@ -282,6 +282,7 @@ class Loop {
   const Options& options_;
   sigset_t wait_mask_;
   Decoder decoder_;
+  WirePeeker peeker_;
   EventFilter filter_;
   Sink sink_;
   Stats stats_;

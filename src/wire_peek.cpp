@@ -17,7 +17,7 @@ enum class Spot { kOther, kTop, kEvent, kProcess, kAuid };
 
 class Walker {
  public:
-  explicit Walker(const uint8_t* begin) : begin_(begin) {}
+  Walker(const uint8_t* begin, WirePeeker& fields) : begin_(begin), fields_(fields) {}
 
   bool Walk(const Descriptor* type, const uint8_t* p, const uint8_t* end, int depth, Spot spot) {
     if (depth > kMaxDepth) return Fail(p, "messages nested more than 100 deep");
@@ -26,7 +26,8 @@ class Walker {
       if (!Varint(p, end, &tag)) return Fail(p, "a field tag is cut short");
       const uint64_t number = tag >> 3;
       if (number == 0 || number > kMaxField) return Fail(p, "invalid field number");
-      const FieldDescriptor* field = type->FindFieldByNumber(int(number));
+      const WirePeeker::FieldInfo info = fields_.Field(type, number);
+      const FieldDescriptor* field = info.field;
       switch (tag & 7) {
         case 0: {
           uint64_t value;
@@ -52,14 +53,13 @@ class Walker {
                                std::to_string(length) + " bytes but " + std::to_string(end - p) +
                                " remain");
           }
-          if (field != nullptr && field->type() == FieldDescriptor::TYPE_STRING &&
-              !IsValidUtf8({reinterpret_cast<const char*>(p), size_t(length)})) {
+          if (info.is_string && !IsValidUtf8({reinterpret_cast<const char*>(p), size_t(length)})) {
             problem_ = "field " + field->full_name() + " is not valid UTF-8";
             return false;
           }
-          if (field != nullptr && field->type() == FieldDescriptor::TYPE_MESSAGE) {
+          if (info.message != nullptr) {
             const Spot inner = Enter(spot, number);
-            if (!Walk(field->message_type(), p, p + length, depth + 1, inner)) return false;
+            if (!Walk(info.message, p, p + length, depth + 1, inner)) return false;
           }
           p += length;
           break;
@@ -128,6 +128,7 @@ class Walker {
   }
 
   const uint8_t* begin_;
+  WirePeeker& fields_;
   WirePeek peek_;
   std::string problem_;
   int events_ = 0;
@@ -138,11 +139,39 @@ class Walker {
 
 }  // namespace
 
-WirePeek PeekEvent(const uint8_t* data, size_t size) {
-  Walker walker(data);
+WirePeeker::FieldInfo WirePeeker::Describe(const FieldDescriptor* field) {
+  FieldInfo info;
+  info.field = field;
+  if (field != nullptr) {
+    info.is_string = field->type() == FieldDescriptor::TYPE_STRING;
+    if (field->type() == FieldDescriptor::TYPE_MESSAGE) info.message = field->message_type();
+  }
+  return info;
+}
+
+WirePeeker::FieldInfo WirePeeker::Field(const Descriptor* type, uint64_t number) {
+  if (number >= kTableSize) return Describe(type->FindFieldByNumber(int(number)));
+  auto [it, added] = tables_.try_emplace(type);
+  if (added) {
+    it->second.assign(kTableSize, FieldInfo{});
+    for (int i = 0; i < type->field_count(); ++i) {
+      const FieldDescriptor* field = type->field(i);
+      if (uint64_t(field->number()) < kTableSize) it->second[field->number()] = Describe(field);
+    }
+  }
+  return it->second[number];
+}
+
+WirePeek WirePeeker::Peek(const uint8_t* data, size_t size) {
+  Walker walker(data, *this);
   const bool ok =
       walker.Walk(tetragon::GetEventsResponse::descriptor(), data, data + size, 0, Spot::kTop);
   return walker.Result(ok);
+}
+
+WirePeek PeekEvent(const uint8_t* data, size_t size) {
+  WirePeeker peeker;
+  return peeker.Peek(data, size);
 }
 
 }  // namespace tetrars

@@ -17,9 +17,13 @@
 // non-human users without parsing them.
 #pragma once
 
+#include <google/protobuf/descriptor.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 namespace tetrars {
 
@@ -32,6 +36,26 @@ struct WirePeek {
   std::string problem;  // why it is not valid
 };
 
+// Keeps, across calls, a table from field number to field per message type,
+// so the walk does not search descriptors for every field (the hot loop).
+class WirePeeker {
+ public:
+  WirePeek Peek(const uint8_t* data, size_t size);
+  // What the walk needs to know of field `number` of `type`.
+  struct FieldInfo {
+    const google::protobuf::FieldDescriptor* field = nullptr;  // nullptr: unknown field
+    bool is_string = false;                                    // UTF-8 checked
+    const google::protobuf::Descriptor* message = nullptr;     // walked into
+  };
+  FieldInfo Field(const google::protobuf::Descriptor* type, uint64_t number);
+
+ private:
+  static constexpr uint64_t kTableSize = 64;
+  static FieldInfo Describe(const google::protobuf::FieldDescriptor* field);
+  std::unordered_map<const google::protobuf::Descriptor*, std::vector<FieldInfo>> tables_;
+};
+
+// One-off peek (a fresh table each time).
 WirePeek PeekEvent(const uint8_t* data, size_t size);
 
 }  // namespace tetrars

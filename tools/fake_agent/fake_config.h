@@ -15,6 +15,8 @@ struct Config {
   std::string end_message;
   std::string fault;           // fault mode (raw HTTP/2 server), empty: none
   long fault_after = 3;        // events sent before the fault
+  int interval_ms = 0;         // raw server: one event every interval (latency measurement)
+  std::string send_log;        // raw server: the monotonic send time of each event, in ns
   long fault_connections = 1;  // connections that get the fault; later ones are served cleanly
 };
 

@@ -85,7 +85,8 @@ int Usage(const std::string& why) {
       << "tetragon-fake: " << why
       << "\nusage: tetragon-fake --listen ADDR --replay FILE [FILE...] [--loop N] [--idle]"
          " [--end-status CODE[:MESSAGE]]\n"
-         "       [--fault MODE [--fault-after N] [--fault-connections K]]  (see raw_server.h)\n";
+         "       [--fault MODE [--fault-after N] [--fault-connections K]]  (see raw_server.h)\n"
+         "       [--raw [--interval MS] [--send-log FILE]]\n";
   return 2;
 }
 
@@ -118,6 +119,12 @@ int main(int argc, char** argv) {
         return Usage("unknown --fault mode " + config.fault);
     } else if (arg == "--fault-after" && has_value) {
       config.fault_after = std::atol(argv[++i]);
+    } else if (arg == "--raw") {
+      config.fault = "none";  // the hand-driven server, without a fault: faster than grpc++
+    } else if (arg == "--interval" && has_value) {
+      config.interval_ms = std::atoi(argv[++i]);
+    } else if (arg == "--send-log" && has_value) {
+      config.send_log = argv[++i];
     } else if (arg == "--fault-connections" && has_value) {
       config.fault_connections = std::atol(argv[++i]);
     } else {

@@ -8,9 +8,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <set>
+#include <vector>
 
 #include "request_policy.h"
 
@@ -63,12 +67,18 @@ class Connection {
 
     while (!closed_) {
       if (!Send()) break;
-      if (state_ == State::kPaused && Flushed()) Fault();
+      if (state_ == State::kPaused && Flushed()) {
+        if (fault_.empty()) {
+          NextInterval();
+        } else {
+          Fault();
+        }
+      }
       if (close_when_flushed_ && Flushed()) break;
       // Hanging: read nothing (PINGs go unanswered), only notice the client leaving.
       pollfd p{fd_, short(hanging_ ? POLLRDHUP : POLLIN), 0};
       if (!hanging_ && nghttp2_session_want_write(session_)) p.events |= POLLOUT;
-      if (poll(&p, 1, 100) < 0) break;
+      if (poll(&p, 1, PollTimeout()) < 0) break;
       if (p.revents & (POLLHUP | POLLERR | POLLRDHUP)) break;
       if (p.revents & POLLIN) {
         char buf[16384];
@@ -142,7 +152,7 @@ class Connection {
   }
 
   void Respond() {
-    if (calls_++ < config_.fault_connections) fault_ = config_.fault;
+    if (calls_++ < config_.fault_connections && config_.fault != "none") fault_ = config_.fault;
     const std::string body = request_.size() >= 5 ? request_.substr(5) : "";
     const PreparedEvents plan = PrepareEvents(body, config_.events);
     if (plan.status != 0) {
@@ -155,11 +165,16 @@ class Connection {
       close_when_flushed_ = true;
       return;
     }
-    const size_t first = fault_.empty() ? plan.events.size() * size_t(config_.loops)
+    // A clean call streams the framed events `loops` times without holding
+    // more than one copy (the bench streams millions).
+    const size_t first = fault_.empty() ? plan.events.size()
                                         : std::min(size_t(config_.fault_after), plan.events.size());
-    for (size_t i = 0; i < first && !plan.events.empty(); ++i) {
-      body_ += Frame(plan.events[i % plan.events.size()]);
+    for (size_t i = 0; i < first; ++i) {
+      body_ += Frame(plan.events[i]);
+      ends_.push_back(body_.size());
     }
+    if (fault_.empty()) repeats_ = size_t(config_.loops);
+    if (fault_.empty() && config_.interval_ms > 0 && !ends_.empty()) pause_at_ = 0;
     const std::string next = plan.events.empty() ? "" : plan.events[first % plan.events.size()];
     if (fault_ == "eof-mid-message") {
       body_ += Frame(next).substr(0, (next.size() + 5) / 2);
@@ -200,16 +215,18 @@ class Connection {
   }
 
   ssize_t ReadBody(uint8_t* buf, size_t length, uint32_t* flags) {
+    const size_t total = body_.size() * repeats_;
     const bool pausing = pause_at_ != std::string::npos;
-    const size_t limit = pausing ? pause_at_ : body_.size();
+    const size_t limit = pausing ? pause_at_ : total;
     if (pausing && sent_ == limit) {
-      state_ = State::kPaused;  // Fault() runs once these bytes have left
+      state_ = State::kPaused;  // Fault() or the next interval resumes
       return NGHTTP2_ERR_DEFERRED;
     }
-    const size_t n = std::min(length, limit - sent_);
-    std::memcpy(buf, body_.data() + sent_, n);
+    const size_t offset = body_.empty() ? 0 : sent_ % body_.size();
+    const size_t n = std::min({length, limit - sent_, body_.size() - offset});
+    std::memcpy(buf, body_.data() + offset, n);
     sent_ += n;
-    if (sent_ < body_.size() || pausing) return ssize_t(n);
+    if (sent_ < total || pausing) return ssize_t(n);
     // The body is out: end it the way the mode says.
     *flags |= NGHTTP2_DATA_FLAG_EOF;
     if (close_after_body_) {
@@ -228,6 +245,33 @@ class Connection {
       *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;  // --idle: hold the stream open
     }
     return ssize_t(n);
+  }
+
+  // --interval: one event every interval; the send time of each goes to --send-log.
+  void NextInterval() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now < next_due_) return;
+    next_due_ = now + std::chrono::milliseconds(config_.interval_ms);
+    if (!config_.send_log.empty()) {
+      std::ofstream(config_.send_log, std::ios::app)
+          << std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count()
+          << "\n";
+    }
+    // Let exactly one more event out: pause again at its end.
+    const size_t n = ends_.size();
+    const size_t last = interval_events_++;
+    pause_at_ = interval_events_ > n * repeats_ ? std::string::npos
+                                                : (last / n) * body_.size() + ends_[last % n];
+    state_ = State::kStreaming;
+    nghttp2_session_resume_data(session_, stream_id_);
+  }
+
+  int PollTimeout() const {
+    if (state_ != State::kPaused || !fault_.empty()) return 100;
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        next_due_ - std::chrono::steady_clock::now())
+                        .count();
+    return int(std::clamp<long long>(ms, 0, 100));
   }
 
   // Called once the events before the fault have left the socket.
@@ -264,7 +308,11 @@ class Connection {
   State state_ = State::kWaitingForRequest;
   int32_t stream_id_ = 0;
   std::string request_;
-  std::string body_;
+  std::string body_;          // framed events of one loop (or of the faulty stream)
+  std::vector<size_t> ends_;  // where each event of body_ ends
+  size_t repeats_ = 1;
+  size_t interval_events_ = 0;
+  std::chrono::steady_clock::time_point next_due_{};
   size_t sent_ = 0;
   size_t pause_at_ = std::string::npos;
   bool trailers_ = true;
@@ -305,7 +353,7 @@ int Listen(const std::string& address) {
 }  // namespace
 
 bool IsFaultMode(const std::string& mode) {
-  return kModes.count(mode) == 1;
+  return kModes.count(mode) == 1 || mode == "none";
 }
 
 int RunRawServer(const Config& config) {

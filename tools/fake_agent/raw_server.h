@@ -17,6 +17,8 @@
 //   goaway-abrupt    GOAWAY (INTERNAL_ERROR) refusing the stream, then close
 //   hang             nothing more, no reads, no PING answers
 //   too-many-pings   answers the first PING with GOAWAY ENHANCE_YOUR_CALM
+//   none             (--raw) no fault: the fastest way to stream --loop copies,
+//                    and with --interval MS one event every MS milliseconds
 #pragma once
 
 #include "fake_config.h"

@@ -2,16 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include "wire_builder.h"
+
 namespace {
 
-std::string Varint(uint64_t v) {
-  std::string out;
-  for (; v >= 0x80; v >>= 7) out += char(v | 0x80);
-  return out + char(v);
-}
-std::string BytesField(int number, const std::string& bytes) {
-  return Varint((uint64_t(number) << 3) | 2) + Varint(bytes.size()) + bytes;
-}
+using wire::BytesField;
 
 tetrars::Decoder::Result Decode(tetrars::Decoder& decoder, const std::string& bytes) {
   return decoder.Decode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());

@@ -5,14 +5,11 @@
 #include <set>
 
 #include "grpc_deframer.h"
+#include "wire_builder.h"
 
 namespace {
 
-std::string Frame(const std::string& payload, uint8_t flag = 0) {
-  std::string out(1, char(flag));
-  for (int shift = 24; shift >= 0; shift -= 8) out += char((payload.size() >> shift) & 0xff);
-  return out + payload;
-}
+using wire::Frame;
 
 struct Collector {
   std::vector<std::string> messages;

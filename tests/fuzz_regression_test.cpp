@@ -8,14 +8,11 @@
 #include "harness.h"
 #include "process_runner.h"
 #include "test_util.h"
+#include "wire_builder.h"
 
 namespace {
 
-std::string Frame(const std::string& payload) {
-  std::string out(1, '\0');
-  for (int shift = 24; shift >= 0; shift -= 8) out += char((payload.size() >> shift) & 0xff);
-  return out + payload;
-}
+using wire::Frame;
 
 void ReplayDirectory(const std::string& name, void (*harness)(const uint8_t*, size_t)) {
   const std::filesystem::path dir =

@@ -5,23 +5,14 @@
 
 #include "json_writer.h"
 #include "tetragon/events.pb.h"
+#include "wire_builder.h"
 
 namespace {
 
-std::string Varint(uint64_t v) {
-  std::string out;
-  while (v >= 0x80) {
-    out += char(v | 0x80);
-    v >>= 7;
-  }
-  return out + char(v);
-}
-std::string VarintField(int number, uint64_t value) {
-  return Varint(uint64_t(number) << 3) + Varint(value);
-}
-std::string BytesField(int number, const std::string& bytes) {
-  return Varint((uint64_t(number) << 3) | 2) + Varint(bytes.size()) + bytes;
-}
+using wire::BytesField;
+using wire::Varint;
+using wire::VarintField;
+
 std::string U32Wrapper(int number, uint32_t value) {
   return BytesField(number, VarintField(1, value));
 }

@@ -5,19 +5,15 @@
 #include "decode.h"
 #include "event_filter.h"
 #include "test_util.h"
+#include "wire_builder.h"
 
 namespace {
 
-std::string Varint(uint64_t v) {
-  std::string out;
-  for (; v >= 0x80; v >>= 7) out += char(v | 0x80);
-  return out + char(v);
-}
 std::string Field(int number, const std::string& bytes) {
-  return Varint((uint64_t(number) << 3) | 2) + Varint(bytes.size()) + bytes;
+  return wire::BytesField(number, bytes);
 }
 std::string Auid(uint64_t value) {
-  return Field(9, Varint(1 << 3) + Varint(value));
+  return Field(9, wire::VarintField(1, value));
 }
 tetrars::WirePeek Peek(const std::string& bytes) {
   return tetrars::PeekEvent(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());

@@ -17,29 +17,17 @@
 #include <vector>
 
 #include "request_policy.h"
+#include "wire_builder.h"
 
 namespace fake_agent {
 namespace {
 
+using wire::BytesField;
+using wire::Frame;
+
 const std::set<std::string> kModes = {
     "eof-mid-message", "garbage",    "oversize", "compressed",    "unparsable", "invalid-utf8",
     "status",          "rst-stream", "goaway",   "goaway-abrupt", "hang",       "too-many-pings"};
-
-std::string Frame(const std::string& payload, char flag = 0) {
-  std::string out(1, flag);
-  for (int shift = 24; shift >= 0; shift -= 8) out += char((payload.size() >> shift) & 0xff);
-  return out + payload;
-}
-
-std::string Varint(uint64_t v) {
-  std::string out;
-  for (; v >= 0x80; v >>= 7) out += char(v | 0x80);
-  return out + char(v);
-}
-
-std::string BytesField(int number, const std::string& bytes) {
-  return Varint((uint64_t(number) << 3) | 2) + Varint(bytes.size()) + bytes;
-}
 
 // nghttp2 copies name and value when the frame is submitted.
 nghttp2_nv Header(std::string_view name, std::string_view value) {

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "field_paths.h"
 #include "sbom.h"
 #include "tetrars_version.h"
 
@@ -136,7 +137,11 @@ std::string HelpText() {
          "                         fields the agent sends, comma-separated paths inside the\n"
          "                         event (default: the pipeline's list above); must include\n"
          "                         process.auid unless --auid any\n"
-         "  --all-fields           send no field filter: print every field of each event\n"
+         "  -F, --exclude-fields LIST\n"
+         "                         fields the agent leaves out, comma-separated paths;\n"
+         "                         applied after --include-fields\n"
+         "                         example: -F process.arguments,parent.cwd\n"
+         "  --all-fields           send no include filter: print every field of each event\n"
          "  --once                 exit when the agent ends the stream (0 if it ended\n"
          "                         cleanly, 1 otherwise) instead of reconnecting\n"
          "  --max-message-size N   largest gRPC message accepted, in bytes (default 16777216)\n"
@@ -180,6 +185,7 @@ CommandLine ParseCommandLine(int argc, char** argv) {
                                  {"auid", required_argument, nullptr, kAuid},
                                  {"event-types", required_argument, nullptr, 'e'},
                                  {"include-fields", required_argument, nullptr, 'f'},
+                                 {"exclude-fields", required_argument, nullptr, 'F'},
                                  {"all-fields", no_argument, nullptr, kAllFields},
                                  {"once", no_argument, nullptr, kOnce},
                                  {"max-message-size", required_argument, nullptr, kMaxMessageSize},
@@ -199,7 +205,8 @@ CommandLine ParseCommandLine(int argc, char** argv) {
   opterr = 0;
   optind = 1;
   int opt;
-  while ((opt = getopt_long(argc, argv, ":e:f:h", kLong, nullptr)) != -1) {
+  std::optional<std::string> exclude_fields;
+  while ((opt = getopt_long(argc, argv, ":e:f:F:h", kLong, nullptr)) != -1) {
     switch (opt) {
       case kServerAddress:
         server_address = optarg;
@@ -212,6 +219,9 @@ CommandLine ParseCommandLine(int argc, char** argv) {
         break;
       case 'f':
         include_fields = optarg;
+        break;
+      case 'F':
+        exclude_fields = optarg;
         break;
       case kAllFields:
         options.all_fields = true;
@@ -306,19 +316,44 @@ CommandLine ParseCommandLine(int argc, char** argv) {
   }
   if (!options.all_fields) {
     options.include_fields = include_fields ? SplitList(*include_fields) : DefaultIncludeFields();
-    for (const std::string& path : options.include_fields) {
+  }
+  if (exclude_fields) options.exclude_fields = SplitList(*exclude_fields);
+  // Check every path against the schema: the agent would answer a typo with
+  // empty objects, and a malformed path with a failed stream.
+  for (const auto& [flag, paths] : {std::pair{"--include-fields", &options.include_fields},
+                                    std::pair{"--exclude-fields", &options.exclude_fields}}) {
+    for (const std::string& path : *paths) {
       if (!ValidPathSyntax(path)) {
-        return UsageError("invalid field path '" + path + "' in --include-fields",
+        return UsageError("invalid field path '" + path + "' in " + flag,
                           "use snake_case names joined by dots, such as process.binary");
       }
+      std::string closest;
+      if (!FieldPathExists(path, options.event_types, &closest)) {
+        for (tetragon::EventType other : kSupportedTypes) {
+          std::string unused;
+          if (FieldPathExists(path, {other}, &unused)) {
+            return UsageError("field path '" + path + "' in " + flag + " belongs to " +
+                                  tetragon::EventType_Name(other) + " events",
+                              "add " + tetragon::EventType_Name(other) + " to --event-types");
+          }
+        }
+        return UsageError("unknown field path '" + path + "' in " + flag,
+                          closest.empty() ? std::string("see the event's fields in tetrars(1)")
+                                          : "did you mean " + closest + "?");
+      }
     }
-    const bool has_auid =
-        std::any_of(options.include_fields.begin(), options.include_fields.end(),
-                    [](const std::string& p) { return p == "process" || p == "process.auid"; });
-    if (options.auid.enabled() && !has_auid) {
-      return UsageError("--include-fields leaves out process.auid, which the --auid rule needs",
-                        "add process.auid to the list, or pass --auid any");
-    }
+  }
+  const auto names_auid = [](const std::vector<std::string>& paths) {
+    return std::any_of(paths.begin(), paths.end(),
+                       [](const std::string& p) { return p == "process" || p == "process.auid"; });
+  };
+  if (options.auid.enabled() && !options.all_fields && !names_auid(options.include_fields)) {
+    return UsageError("--include-fields leaves out process.auid, which the --auid rule needs",
+                      "add process.auid to the list, or pass --auid any");
+  }
+  if (options.auid.enabled() && names_auid(options.exclude_fields)) {
+    return UsageError("--exclude-fields removes process.auid, which the --auid rule needs",
+                      "keep process.auid, or pass --auid any");
   }
   return {std::move(options), 0, ""};
 }

@@ -27,6 +27,7 @@ struct Options {
   AuidFilter auid;
   std::vector<tetragon::EventType> event_types;
   std::vector<std::string> include_fields;  // empty with --all-fields
+  std::vector<std::string> exclude_fields;  // -F: cleared by the agent
   bool all_fields = false;
   bool once = false;
   size_t max_message_size = kDefaultMaxMessageSize;

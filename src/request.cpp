@@ -12,6 +12,12 @@ tetragon::GetEventsRequest BuildRequest(const Options& options) {
       fields->mutable_fields()->add_paths(path);
     fields->set_action(tetragon::INCLUDE);
   }
+  if (!options.exclude_fields.empty()) {
+    tetragon::FieldFilter* fields = request.add_field_filters();
+    for (const std::string& path : options.exclude_fields)
+      fields->mutable_fields()->add_paths(path);
+    fields->set_action(tetragon::EXCLUDE);
+  }
   return request;
 }
 

@@ -46,6 +46,16 @@ TEST(Cli, FlagsInBothSpellings) {
   EXPECT_EQ(cl.options->max_message_size, 4096u);
 }
 
+TEST(Cli, FieldPathsOfAnySelectedTypeAreAccepted) {
+  // signal exists in ProcessExit only; nested paths go through messages.
+  const auto cl = ParseArgs({"-e", "PROCESS_EXEC,PROCESS_EXIT", "-f",
+                             "process.auid,signal,process.process_credentials.user_ns.ns.inum,"
+                             "process.pod.container.image.name,ancestors.binary",
+                             "-F", "process.pod.pod_labels"});
+  ASSERT_TRUE(cl.options) << cl.text;
+  EXPECT_EQ(cl.options->exclude_fields, std::vector<std::string>{"process.pod.pod_labels"});
+}
+
 TEST(Cli, VersionAndHelpGoToStdoutWithExitZero) {
   auto cl = ParseArgs({"--version"});
   EXPECT_FALSE(cl.options);
@@ -82,6 +92,19 @@ TEST(Cli, UsageErrorsExitTwoWithWhatAndWhatToDo) {
       {{"--all-fields", "-f", "process"},
        "tetrars: --all-fields and --include-fields exclude each other"},
       {{"--max-message-size", "12x"}, "tetrars: invalid --max-message-size '12x': give a number"},
+      {{"-f", "process.bianry,process.auid"},
+       "tetrars: unknown field path 'process.bianry' in --include-fields: did you mean "
+       "process.binary?"},
+      {{"-f", "process.auid,process.binary.name"},
+       "tetrars: unknown field path 'process.binary.name' in --include-fields: did you mean "
+       "process.binary?"},
+      {{"-e", "PROCESS_EXEC", "-F", "signal"},
+       "tetrars: field path 'signal' in --exclude-fields belongs to PROCESS_EXIT events: add "
+       "PROCESS_EXIT to --event-types"},
+      {{"-F", "process..cwd"}, "tetrars: invalid field path 'process..cwd' in --exclude-fields"},
+      {{"-F", "process.auid"},
+       "tetrars: --exclude-fields removes process.auid, which the --auid rule needs: keep "
+       "process.auid, or pass --auid any"},
   };
   for (const auto& [args, message] : cases) {
     const auto cl = ParseArgs(args);

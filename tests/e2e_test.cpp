@@ -18,6 +18,17 @@ TEST_F(EndToEnd, DefaultJobPrintsTheHumanUsersExecsOfTheCorpus) {
   EXPECT_NE(Err().find("received=145 matched=97 written=97"), std::string::npos) << Err();
 }
 
+TEST_F(EndToEnd, ExcludedFieldsAreLeftOutByTheAgent) {
+  StartFake({"--replay", test_util::CorpusPath("all.wire.b64")});
+  ASSERT_EQ(RunTetrars({"--once", "-F", "process.arguments,parent.cwd"}), 0) << Err();
+  auto expected = Expected(Corpus("all.tetra.jsonl"), {"process_exec"}, true, true);
+  for (json& event : expected) {
+    event["process_exec"]["process"].erase("arguments");
+    event["process_exec"]["parent"].erase("cwd");
+  }
+  ExpectSameEvents(OutObjects(), expected);
+}
+
 TEST_F(EndToEnd, ExitEventsUseTheExitingProcessesAuid) {
   StartFake({"--replay", test_util::CorpusPath("all.wire.b64")});
   ASSERT_EQ(RunTetrars({"--once", "-e", "PROCESS_EXIT"}), 0) << Err();

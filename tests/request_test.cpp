@@ -66,4 +66,18 @@ TEST(Request, IncludeFieldsAreSentAsGiven) {
       expected.SerializeAsString());
 }
 
+TEST(Request, ExcludeFieldsFollowTheIncludeFilter) {
+  const auto expected = FromText(R"pb(
+    allow_list { event_set: PROCESS_EXEC }
+    field_filters { fields { paths: [ "process" ] } }
+    field_filters {
+      fields { paths: [ "process.arguments", "process.cwd" ] }
+      action: EXCLUDE
+    }
+  )pb");
+  EXPECT_EQ(tetrars::BuildRequest(Parse({"-f", "process", "-F", "process.arguments,process.cwd"}))
+                .SerializeAsString(),
+            expected.SerializeAsString());
+}
+
 }  // namespace

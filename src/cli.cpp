@@ -128,6 +128,8 @@ std::string HelpText() {
          AuidFilter::kDefaultSpec +
          ")\n"
          "                         example: --auid 1000-59999,0\n"
+         "  --auid-of WHO          whose auid the rule reads: process (the event's own,\n"
+         "                         default), parent, or either (one of them passes)\n"
          "  -e, --event-types LIST event types to request, comma-separated: " +
          SupportedTypeNames() +
          "\n"
@@ -179,10 +181,12 @@ CommandLine ParseCommandLine(int argc, char** argv) {
     kReconnectMax,
     kKeepalive,
     kSbom,
+    kAuidOf,
     kVersion
   };
   static const option kLong[] = {{"server-address", required_argument, nullptr, kServerAddress},
                                  {"auid", required_argument, nullptr, kAuid},
+                                 {"auid-of", required_argument, nullptr, kAuidOf},
                                  {"event-types", required_argument, nullptr, 'e'},
                                  {"include-fields", required_argument, nullptr, 'f'},
                                  {"exclude-fields", required_argument, nullptr, 'F'},
@@ -214,6 +218,19 @@ CommandLine ParseCommandLine(int argc, char** argv) {
       case kAuid:
         auid_spec = optarg;
         break;
+      case kAuidOf: {
+        const std::string who = optarg;
+        if (who == "process") {
+          options.auid_of = AuidOf::kProcess;
+        } else if (who == "parent") {
+          options.auid_of = AuidOf::kParent;
+        } else if (who == "either") {
+          options.auid_of = AuidOf::kEither;
+        } else {
+          return UsageError("invalid --auid-of '" + who + "'", "use process, parent or either");
+        }
+        break;
+      }
       case 'e':
         event_types = optarg;
         break;
@@ -316,6 +333,10 @@ CommandLine ParseCommandLine(int argc, char** argv) {
   }
   if (!options.all_fields) {
     options.include_fields = include_fields ? SplitList(*include_fields) : DefaultIncludeFields();
+    // Our own default list also carries the parent's auid when the rule reads it.
+    if (!include_fields && options.auid.enabled() && options.auid_of != AuidOf::kProcess) {
+      options.include_fields.push_back("parent.auid");
+    }
   }
   if (exclude_fields) options.exclude_fields = SplitList(*exclude_fields);
   // Check every path against the schema: the agent would answer a typo with
@@ -343,17 +364,23 @@ CommandLine ParseCommandLine(int argc, char** argv) {
       }
     }
   }
-  const auto names_auid = [](const std::vector<std::string>& paths) {
-    return std::any_of(paths.begin(), paths.end(),
-                       [](const std::string& p) { return p == "process" || p == "process.auid"; });
-  };
-  if (options.auid.enabled() && !options.all_fields && !names_auid(options.include_fields)) {
-    return UsageError("--include-fields leaves out process.auid, which the --auid rule needs",
-                      "add process.auid to the list, or pass --auid any");
-  }
-  if (options.auid.enabled() && names_auid(options.exclude_fields)) {
-    return UsageError("--exclude-fields removes process.auid, which the --auid rule needs",
-                      "keep process.auid, or pass --auid any");
+  // The auid the rule reads must reach tetrars.
+  std::vector<std::string> needed;
+  if (options.auid.enabled() && options.auid_of != AuidOf::kParent) needed.push_back("process");
+  if (options.auid.enabled() && options.auid_of != AuidOf::kProcess) needed.push_back("parent");
+  for (const std::string& who : needed) {
+    const auto names = [&who](const std::vector<std::string>& paths) {
+      return std::any_of(paths.begin(), paths.end(),
+                         [&who](const std::string& p) { return p == who || p == who + ".auid"; });
+    };
+    if (!options.all_fields && !names(options.include_fields)) {
+      return UsageError("--include-fields leaves out " + who + ".auid, which the --auid rule needs",
+                        "add " + who + ".auid to the list, or pass --auid any");
+    }
+    if (names(options.exclude_fields)) {
+      return UsageError("--exclude-fields removes " + who + ".auid, which the --auid rule needs",
+                        "keep " + who + ".auid, or pass --auid any");
+    }
   }
   return {std::move(options), 0, ""};
 }

@@ -12,6 +12,7 @@
 
 #include "address.h"
 #include "auid_filter.h"
+#include "event_filter.h"
 #include "tetragon/events.pb.h"
 
 namespace tetrars {
@@ -25,6 +26,7 @@ const std::vector<std::string>& DefaultIncludeFields();
 struct Options {
   Address address;
   AuidFilter auid;
+  AuidOf auid_of = AuidOf::kProcess;
   std::vector<tetragon::EventType> event_types;
   std::vector<std::string> include_fields;  // empty with --all-fields
   std::vector<std::string> exclude_fields;  // -F: cleared by the agent

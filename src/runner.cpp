@@ -57,7 +57,7 @@ class Loop {
  public:
   explicit Loop(const Options& options)
       : options_(options),
-        filter_(options.event_types, options.auid),
+        filter_(options.event_types, options.auid, options.auid_of),
         sink_(STDOUT_FILENO, &wait_mask_, [] { return g_stop_signal != 0 || g_report_stats != 0; }),
         request_(BuildRequest(options).SerializeAsString()),
         keepalive_ms_(options.address.is_unix ? 0 : options.keepalive_ms),
@@ -214,7 +214,7 @@ class Loop {
     ++stats_.received;
     // Fast path: most events on a server are not a human's. When the wire
     // bytes are valid and unambiguous, decide without parsing (wire_peek.h).
-    if (filter_.needs_auid()) {
+    if (filter_.reads_process_auid()) {
       const WirePeek peek = peeker_.Peek(data, size);
       const bool modelled =
           peek.kind == tetragon::PROCESS_EXEC || peek.kind == tetragon::PROCESS_EXIT;

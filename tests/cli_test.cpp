@@ -56,6 +56,22 @@ TEST(Cli, FieldPathsOfAnySelectedTypeAreAccepted) {
   EXPECT_EQ(cl.options->exclude_fields, std::vector<std::string>{"process.pod.pod_labels"});
 }
 
+TEST(Cli, AuidOfParentAsksForTheParentsAuid) {
+  auto cl = ParseArgs({"--auid-of", "parent"});
+  ASSERT_TRUE(cl.options) << cl.text;
+  EXPECT_EQ(cl.options->auid_of, tetrars::AuidOf::kParent);
+  EXPECT_EQ(cl.options->include_fields.back(), "parent.auid");
+  cl = ParseArgs({"--auid-of", "either", "-f", "process.auid,parent.pid"});
+  EXPECT_FALSE(cl.options);
+  EXPECT_EQ(cl.text,
+            "tetrars: --include-fields leaves out parent.auid, which the --auid rule needs: add "
+            "parent.auid to the list, or pass --auid any\n");
+  cl = ParseArgs({"--auid-of", "grandparent"});
+  EXPECT_EQ(cl.text, "tetrars: invalid --auid-of 'grandparent': use process, parent or either\n");
+  cl = ParseArgs({"--auid-of", "parent", "-f", "parent"});
+  EXPECT_TRUE(cl.options) << cl.text;  // the parent's auid only: process.auid not needed
+}
+
 TEST(Cli, VersionAndHelpGoToStdoutWithExitZero) {
   auto cl = ParseArgs({"--version"});
   EXPECT_FALSE(cl.options);

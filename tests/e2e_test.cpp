@@ -29,6 +29,41 @@ TEST_F(EndToEnd, ExcludedFieldsAreLeftOutByTheAgent) {
   ExpectSameEvents(OutObjects(), expected);
 }
 
+// --auid-of on the corpus: the expectation reads tetra's JSON for each event.
+std::vector<json> ExpectedByAuidOf(const std::string& who) {
+  std::vector<json> expected;
+  for (const json& event : Corpus("all.tetra.jsonl")) {
+    if (!event.contains("process_exec")) continue;
+    const json& exec = event["process_exec"];
+    const bool process = exec.contains("process") && IsHuman(exec["process"]);
+    const bool parent = exec.contains("parent") && IsHuman(exec["parent"]);
+    if (!(who == "parent" ? parent : process || parent)) continue;
+    json out = event;
+    out["process_exec"] = {{"process", Keep(exec["process"], kSeedProcessFields)}};
+    if (exec.contains("parent")) {
+      auto fields = kSeedParentFields;
+      fields.insert("auid");
+      out["process_exec"]["parent"] = Keep(exec["parent"], fields);
+    }
+    expected.push_back(out);
+  }
+  return expected;
+}
+
+TEST_F(EndToEnd, AuidOfParentAndEither) {
+  StartFake({"--replay", test_util::CorpusPath("all.wire.b64")});
+  for (const std::string who : {"parent", "either"}) {
+    SCOPED_TRACE(who);
+    ASSERT_EQ(RunTetrars({"--once", "--auid-of", who}), 0) << Err();
+    const auto expected = ExpectedByAuidOf(who);
+    ASSERT_GT(expected.size(), 0u);
+    ExpectSameEvents(OutObjects(), expected);
+  }
+  // Either is a superset of each.
+  EXPECT_GE(ExpectedByAuidOf("either").size(), ExpectedByAuidOf("parent").size());
+  EXPECT_GE(ExpectedByAuidOf("either").size(), 97u);
+}
+
 TEST_F(EndToEnd, ExitEventsUseTheExitingProcessesAuid) {
   StartFake({"--replay", test_util::CorpusPath("all.wire.b64")});
   ASSERT_EQ(RunTetrars({"--once", "-e", "PROCESS_EXIT"}), 0) << Err();

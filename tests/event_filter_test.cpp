@@ -50,6 +50,34 @@ TEST(EventFilter, ExitEventsReadProcessExitProcess) {
   EXPECT_EQ(both.Check(exit_event), Verdict::kAuidRejected);
 }
 
+tetragon::GetEventsResponse ExecWithParent(std::optional<uint32_t> process,
+                                           std::optional<uint32_t> parent) {
+  auto event = Exec(process);
+  auto* p = event.mutable_process_exec()->mutable_parent();
+  if (parent) p->mutable_auid()->set_value(*parent);
+  return event;
+}
+
+TEST(EventFilter, AuidOfParentReadsTheParent) {
+  const tetrars::EventFilter filter({tetragon::PROCESS_EXEC}, Auid("1000-4294967294"),
+                                    tetrars::AuidOf::kParent);
+  EXPECT_EQ(filter.Check(ExecWithParent(0, 1000)), Verdict::kPrint);
+  EXPECT_EQ(filter.Check(ExecWithParent(1000, 0)), Verdict::kAuidRejected);
+  EXPECT_EQ(filter.Check(ExecWithParent(1000, std::nullopt)), Verdict::kNoAuid);
+  EXPECT_FALSE(filter.reads_process_auid());  // no wire fast path for the parent
+}
+
+TEST(EventFilter, AuidOfEitherNeedsOneOfThem) {
+  const tetrars::EventFilter filter({tetragon::PROCESS_EXEC}, Auid("1000-4294967294"),
+                                    tetrars::AuidOf::kEither);
+  EXPECT_EQ(filter.Check(ExecWithParent(1000, 0)), Verdict::kPrint);
+  EXPECT_EQ(filter.Check(ExecWithParent(0, 1000)), Verdict::kPrint);
+  EXPECT_EQ(filter.Check(ExecWithParent(std::nullopt, 1000)), Verdict::kPrint);
+  EXPECT_EQ(filter.Check(ExecWithParent(0, 4294967295u)), Verdict::kAuidRejected);
+  EXPECT_EQ(filter.Check(ExecWithParent(std::nullopt, 999)), Verdict::kAuidRejected);
+  EXPECT_EQ(filter.Check(ExecWithParent(std::nullopt, std::nullopt)), Verdict::kNoAuid);
+}
+
 TEST(EventFilter, AnyAuidPrintsEventsWithoutAuidToo) {
   const tetrars::EventFilter filter({tetragon::PROCESS_EXEC}, Auid("any"));
   EXPECT_EQ(filter.Check(Exec(std::nullopt)), Verdict::kPrint);

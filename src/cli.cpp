@@ -1,10 +1,15 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 
 #include "field_paths.h"
 #include "sbom.h"
@@ -76,6 +81,24 @@ std::string Join(const std::vector<std::string>& items, const char* separator) {
 
 }  // namespace
 
+std::optional<std::string> ServerAddressFromInfoFile(const std::string& path, std::string* error) {
+  error->clear();
+  std::ifstream in(path);
+  if (!in) return std::nullopt;  // no agent info: the default address
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  google::protobuf::Struct info;
+  if (!google::protobuf::util::JsonStringToMessage(text, &info).ok()) {
+    *error = "cannot read " + path + " as JSON";
+    return std::nullopt;
+  }
+  const auto it = info.fields().find("server_address");
+  if (it == info.fields().end() || it->second.string_value().empty()) {
+    *error = path + " has no server_address";
+    return std::nullopt;
+  }
+  return it->second.string_value();
+}
+
 std::optional<int> ParseDurationMs(const std::string& text) {
   long value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -119,7 +142,11 @@ std::string HelpText() {
          "    | grep --line-buffered '\"auid\":[0-9]\\{4\\}[,}]'\n\n"
          "Options:\n"
          "  --server-address ADDR  the agent's gRPC address: unix:///abs/path, unix:relative\n"
-         "                         or host:port (default " +
+         "                         or host:port (default: the server_address of\n"
+         "                         " +
+         kTetragonInfoFile +
+         " if the agent wrote it,\n"
+         "                         else " +
          kDefaultServerAddress +
          ")\n"
          "  --auid SPEC            audit login uids to print: values and ranges, comma-\n"
@@ -200,7 +227,7 @@ CommandLine ParseCommandLine(int argc, char** argv) {
                                  {"help", no_argument, nullptr, 'h'},
                                  {nullptr, 0, nullptr, 0}};
 
-  std::string server_address = kDefaultServerAddress;
+  std::optional<std::string> server_address;
   std::string auid_spec = AuidFilter::kDefaultSpec;
   std::optional<std::string> event_types;
   std::optional<std::string> include_fields;
@@ -303,7 +330,17 @@ CommandLine ParseCommandLine(int argc, char** argv) {
   }
 
   std::string error;
-  auto address = ParseAddress(server_address, &error);
+  // Like tetra: without --server-address, the agent's info file says where it listens.
+  if (!server_address) {
+    const char* info = std::getenv("TETRARS_TETRAGON_INFO");
+    const std::string info_file = info != nullptr ? info : kTetragonInfoFile;
+    if (auto from_file = ServerAddressFromInfoFile(info_file, &error)) {
+      server_address = *from_file;
+    } else if (!error.empty()) {
+      return UsageError(error, "fix or remove " + info_file + ", or pass --server-address");
+    }
+  }
+  auto address = ParseAddress(server_address.value_or(kDefaultServerAddress), &error);
   if (!address) return {std::nullopt, 2, "tetrars: " + error + "\n"};
   options.address = *address;
 

@@ -19,6 +19,9 @@ namespace tetrars {
 
 inline constexpr const char* kDefaultServerAddress = "unix:///var/run/tetragon/tetragon.sock";
 inline constexpr size_t kDefaultMaxMessageSize = 16 * 1024 * 1024;
+// Written by the agent; tetra reads its server_address too. The environment
+// variable TETRARS_TETRAGON_INFO names another file (for tests).
+inline constexpr const char* kTetragonInfoFile = "/var/run/tetragon/tetragon-info.json";
 
 // The fields the replaced tetra pipeline asked for (-f), in its order.
 const std::vector<std::string>& DefaultIncludeFields();
@@ -45,6 +48,10 @@ struct CommandLine {
 };
 
 CommandLine ParseCommandLine(int argc, char** argv);
+
+// The server_address of the agent's info file; nothing with an empty
+// `error` when the file does not exist, nothing with `error` when it is bad.
+std::optional<std::string> ServerAddressFromInfoFile(const std::string& path, std::string* error);
 
 // "250ms", "5s", "2m" or a bare number of seconds -> milliseconds.
 std::optional<int> ParseDurationMs(const std::string& text);

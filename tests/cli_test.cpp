@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
 namespace {
 
 tetrars::CommandLine ParseArgs(std::vector<std::string> args) {
@@ -70,6 +74,53 @@ TEST(Cli, AuidOfParentAsksForTheParentsAuid) {
   EXPECT_EQ(cl.text, "tetrars: invalid --auid-of 'grandparent': use process, parent or either\n");
   cl = ParseArgs({"--auid-of", "parent", "-f", "parent"});
   EXPECT_TRUE(cl.options) << cl.text;  // the parent's auid only: process.auid not needed
+}
+
+class InfoFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir[] = "/tmp/tetrars-info-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    path_ = std::string(dir) + "/tetragon-info.json";
+    setenv("TETRARS_TETRAGON_INFO", path_.c_str(), 1);
+  }
+  void TearDown() override {
+    unsetenv("TETRARS_TETRAGON_INFO");
+    std::remove(path_.c_str());
+  }
+  void Write(const std::string& text) { std::ofstream(path_) << text; }
+  std::string path_;
+};
+
+TEST_F(InfoFile, TheAgentsServerAddressIsTheDefault) {
+  Write(R"({"server_address":"localhost:54321","version":"v1.4.0"})");
+  auto cl = ParseArgs({});
+  ASSERT_TRUE(cl.options) << cl.text;
+  EXPECT_EQ(cl.options->address.original, "localhost:54321");
+  cl = ParseArgs({"--server-address", "unix:///run/t.sock"});  // the flag wins
+  ASSERT_TRUE(cl.options) << cl.text;
+  EXPECT_EQ(cl.options->address.path, "/run/t.sock");
+}
+
+TEST_F(InfoFile, NoFileMeansTheUnixSocket) {
+  auto cl = ParseArgs({});
+  ASSERT_TRUE(cl.options) << cl.text;
+  EXPECT_EQ(cl.options->address.path, "/var/run/tetragon/tetragon.sock");
+}
+
+TEST_F(InfoFile, ABadFileIsAnErrorNotAGuess) {
+  Write("{not json");
+  auto cl = ParseArgs({});
+  EXPECT_EQ(cl.exit_code, 2);
+  EXPECT_EQ(cl.text, "tetrars: cannot read " + path_ + " as JSON: fix or remove " + path_ +
+                         ", or pass --server-address\n");
+  Write(R"({"version":"v1.4.0"})");
+  cl = ParseArgs({});
+  EXPECT_EQ(cl.text, "tetrars: " + path_ + " has no server_address: fix or remove " + path_ +
+                         ", or pass --server-address\n");
+  Write(R"({"server_address":"nonsense"})");
+  cl = ParseArgs({});
+  EXPECT_EQ(cl.text.rfind("tetrars: invalid --server-address 'nonsense': missing :port", 0), 0u);
 }
 
 TEST(Cli, VersionAndHelpGoToStdoutWithExitZero) {

@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 
 # What the build, the tests, the fake agent and the bench need from Debian.
 DEBIAN_PACKAGES = g++ cmake make pkg-config git python3 binutils \
-  libnghttp2-dev libprotobuf-dev protobuf-compiler zlib1g-dev \
+  libnghttp2-dev libprotobuf-dev protobuf-compiler zlib1g-dev libre2-dev \
   libgrpc++-dev libgtest-dev nlohmann-json3-dev \
   dpkg-dev debhelper fakeroot lintian systemd
 

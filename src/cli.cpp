@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
+#include <re2/re2.h>
 
 #include <algorithm>
 #include <cctype>
@@ -171,6 +172,15 @@ std::string HelpText() {
          "                         applied after --include-fields\n"
          "                         example: -F process.arguments,parent.cwd\n"
          "  --all-fields           send no include filter: print every field of each event\n"
+         "Server-side filters (as tetra sends them; the agent applies them):\n"
+         "  -n, --namespace LIST   events of pods in these Kubernetes namespaces\n"
+         "  --host                 events of host processes (not in a pod)\n"
+         "  --process REGEX,...    events whose process binary matches (RE2)\n"
+         "                         example: --process '^/usr/bin/(ssh|scp)$'\n"
+         "  --pod REGEX,...        events whose pod name matches (RE2)\n"
+         "  --policy-names LIST    events of these tracing policies\n"
+         "  --cel-expression EXPR  events for which the CEL expression holds (agents\n"
+         "                         >= v1.x; one expression per flag, they are ORed)\n"
          "  --once                 exit when the agent ends the stream (0 if it ended\n"
          "                         cleanly, 1 otherwise) instead of reconnecting\n"
          "  --max-message-size N   largest gRPC message accepted, in bytes (default 16777216)\n"
@@ -209,6 +219,11 @@ CommandLine ParseCommandLine(int argc, char** argv) {
     kKeepalive,
     kSbom,
     kAuidOf,
+    kProcess,
+    kPod,
+    kHost,
+    kPolicyNames,
+    kCelExpression,
     kVersion
   };
   static const option kLong[] = {{"server-address", required_argument, nullptr, kServerAddress},
@@ -217,6 +232,12 @@ CommandLine ParseCommandLine(int argc, char** argv) {
                                  {"event-types", required_argument, nullptr, 'e'},
                                  {"include-fields", required_argument, nullptr, 'f'},
                                  {"exclude-fields", required_argument, nullptr, 'F'},
+                                 {"namespace", required_argument, nullptr, 'n'},
+                                 {"process", required_argument, nullptr, kProcess},
+                                 {"pod", required_argument, nullptr, kPod},
+                                 {"host", no_argument, nullptr, kHost},
+                                 {"policy-names", required_argument, nullptr, kPolicyNames},
+                                 {"cel-expression", required_argument, nullptr, kCelExpression},
                                  {"all-fields", no_argument, nullptr, kAllFields},
                                  {"once", no_argument, nullptr, kOnce},
                                  {"max-message-size", required_argument, nullptr, kMaxMessageSize},
@@ -237,7 +258,11 @@ CommandLine ParseCommandLine(int argc, char** argv) {
   optind = 1;
   int opt;
   std::optional<std::string> exclude_fields;
-  while ((opt = getopt_long(argc, argv, ":e:f:F:h", kLong, nullptr)) != -1) {
+  bool host = false;
+  const auto append = [](std::vector<std::string>& to, const std::string& list) {
+    for (std::string& item : SplitList(list)) to.push_back(std::move(item));
+  };
+  while ((opt = getopt_long(argc, argv, ":e:f:F:n:h", kLong, nullptr)) != -1) {
     switch (opt) {
       case kServerAddress:
         server_address = optarg;
@@ -266,6 +291,24 @@ CommandLine ParseCommandLine(int argc, char** argv) {
         break;
       case 'F':
         exclude_fields = optarg;
+        break;
+      case 'n':
+        append(options.namespaces, optarg);
+        break;
+      case kProcess:
+        append(options.binary_regex, optarg);
+        break;
+      case kPod:
+        append(options.pod_regex, optarg);
+        break;
+      case kHost:
+        host = true;
+        break;
+      case kPolicyNames:
+        append(options.policy_names, optarg);
+        break;
+      case kCelExpression:
+        options.cel_expressions.push_back(optarg);  // CEL has commas: one expression per flag
         break;
       case kAllFields:
         options.all_fields = true;
@@ -327,6 +370,25 @@ CommandLine ParseCommandLine(int argc, char** argv) {
   if (optind < argc) {
     return UsageError(std::string("unexpected argument '") + argv[optind] + "'",
                       "tetrars takes only options; see tetrars --help");
+  }
+
+  if (host) options.namespaces.push_back("");  // host processes have no pod namespace
+  // The agent compiles these with RE2; a bad one would fail the stream.
+  for (const auto& [flag, patterns] :
+       {std::pair{"--process", &options.binary_regex}, std::pair{"--pod", &options.pod_regex}}) {
+    for (const std::string& pattern : *patterns) {
+      const re2::RE2 re(pattern, re2::RE2::Quiet);
+      if (!re.ok()) {
+        return UsageError(
+            "invalid regular expression '" + pattern + "' in " + flag + ": " + re.error(),
+            "use RE2 syntax (https://github.com/google/re2/wiki/Syntax)");
+      }
+    }
+  }
+  for (const std::string& expression : options.cel_expressions) {
+    if (expression.find_first_not_of(" \t") == std::string::npos) {
+      return UsageError("empty --cel-expression", "give a CEL expression over the event");
+    }
   }
 
   std::string error;

@@ -33,6 +33,12 @@ struct Options {
   std::vector<tetragon::EventType> event_types;
   std::vector<std::string> include_fields;  // empty with --all-fields
   std::vector<std::string> exclude_fields;  // -F: cleared by the agent
+  // Server-side event filters, as tetra sends them (one allow_list Filter).
+  std::vector<std::string> namespaces;       // -n; "" (--host) = not in a pod
+  std::vector<std::string> binary_regex;     // --process (RE2)
+  std::vector<std::string> pod_regex;        // --pod (RE2)
+  std::vector<std::string> policy_names;     // --policy-names
+  std::vector<std::string> cel_expressions;  // --cel-expression, one per flag
   bool all_fields = false;
   bool once = false;
   size_t max_message_size = kDefaultMaxMessageSize;

@@ -169,6 +169,11 @@ TEST(Cli, UsageErrorsExitTwoWithWhatAndWhatToDo) {
        "tetrars: field path 'signal' in --exclude-fields belongs to PROCESS_EXIT events: add "
        "PROCESS_EXIT to --event-types"},
       {{"-F", "process..cwd"}, "tetrars: invalid field path 'process..cwd' in --exclude-fields"},
+      {{"--process", "^/usr/bin/(ls"},
+       "tetrars: invalid regular expression '^/usr/bin/(ls' in --process: missing ): "
+       "^/usr/bin/(ls: use RE2 syntax"},
+      {{"--pod", "web-\\"}, "tetrars: invalid regular expression 'web-\\' in --pod: trailing \\"},
+      {{"--cel-expression", " "}, "tetrars: empty --cel-expression: give a CEL expression"},
       {{"-F", "process.auid"},
        "tetrars: --exclude-fields removes process.auid, which the --auid rule needs: keep "
        "process.auid, or pass --auid any"},

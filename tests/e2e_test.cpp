@@ -64,6 +64,24 @@ TEST_F(EndToEnd, AuidOfParentAndEither) {
   EXPECT_GE(ExpectedByAuidOf("either").size(), 97u);
 }
 
+TEST_F(EndToEnd, ServerSideFiltersReachTheAgent) {
+  StartFake({"--replay", test_util::CorpusPath("all.wire.b64")});
+  // --process: the agent keeps the events whose binary matches.
+  ASSERT_EQ(RunTetrars({"--once", "--process", "^/usr/bin/(git|tar)$"}), 0) << Err();
+  std::vector<json> expected;
+  for (const json& event : Expected(Corpus("all.tetra.jsonl"), {"process_exec"}, true, true)) {
+    const std::string binary = event["process_exec"]["process"]["binary"];
+    if (binary == "/usr/bin/git" || binary == "/usr/bin/tar") expected.push_back(event);
+  }
+  ASSERT_GT(expected.size(), 0u);
+  ExpectSameEvents(OutObjects(), expected);
+  // --host: no event of this corpus ran in a pod; -n: so none is in a namespace.
+  ASSERT_EQ(RunTetrars({"--once", "--host"}), 0) << Err();
+  ExpectSameEvents(OutObjects(), Expected(Corpus("all.tetra.jsonl"), {"process_exec"}, true, true));
+  ASSERT_EQ(RunTetrars({"--once", "-n", "kube-system"}), 0) << Err();
+  EXPECT_EQ(Out(), "");
+}
+
 TEST_F(EndToEnd, ExitEventsUseTheExitingProcessesAuid) {
   StartFake({"--replay", test_util::CorpusPath("all.wire.b64")});
   ASSERT_EQ(RunTetrars({"--once", "-e", "PROCESS_EXIT"}), 0) << Err();

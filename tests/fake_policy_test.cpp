@@ -147,8 +147,47 @@ TEST(FakePolicy, AllowAndDenyListsByEventType) {
 TEST(FakePolicy, RefusesFiltersItCannotHonour) {
   std::string error;
   EXPECT_FALSE(fake_agent::RequestPolicy::Make(
-      FromText<tetragon::GetEventsRequest>(R"pb(allow_list { binary_regex: "ls" })pb"), &error));
-  EXPECT_EQ(error, "tetragon-fake does not implement allow_list Filter field 'binary_regex'");
+      FromText<tetragon::GetEventsRequest>(R"pb(allow_list { cel_expression: "true" })pb"),
+      &error));
+  EXPECT_EQ(error, "tetragon-fake does not implement allow_list Filter field 'cel_expression'");
+}
+
+bool Allowed(const std::string& request, const std::string& event) {
+  std::string error;
+  auto policy =
+      fake_agent::RequestPolicy::Make(FromText<tetragon::GetEventsRequest>(request), &error);
+  EXPECT_TRUE(policy) << error;
+  return policy && policy->Allows(FromText<tetragon::GetEventsResponse>(event));
+}
+
+TEST(FakePolicy, ProcessPodNamespaceAndPolicyFilters) {
+  const std::string host = R"pb(process_exec { process { binary: "/usr/bin/ssh" } })pb";
+  const std::string pod = R"pb(process_exec {
+                                 process {
+                                   binary: "/bin/sh"
+                                   pod { namespace: "prod" name: "web-1" }
+                                 }
+                               })pb";
+  // binary_regex: RE2, unanchored, ORed within the filter's list.
+  EXPECT_TRUE(Allowed(R"pb(allow_list { binary_regex: "ssh" })pb", host));
+  EXPECT_FALSE(Allowed(R"pb(allow_list { binary_regex: "^ssh" })pb", host));
+  EXPECT_TRUE(Allowed(R"pb(allow_list { binary_regex: [ "^/bin/", "ssh$" ] })pb", host));
+  // namespace: "" is a host process.
+  EXPECT_TRUE(Allowed(R"pb(allow_list { namespace: "" })pb", host));
+  EXPECT_FALSE(Allowed(R"pb(allow_list { namespace: "" })pb", pod));
+  EXPECT_TRUE(Allowed(R"pb(allow_list { namespace: [ "kube-system", "prod" ] })pb", pod));
+  // pod_regex needs a pod.
+  EXPECT_TRUE(Allowed(R"pb(allow_list { pod_regex: "^web-" })pb", pod));
+  EXPECT_FALSE(Allowed(R"pb(allow_list { pod_regex: ".*" })pb", host));
+  // One filter's conditions are ANDed.
+  EXPECT_FALSE(Allowed(R"pb(allow_list { namespace: "prod" binary_regex: "ssh" })pb", pod));
+  // Exec events come from no tracing policy.
+  EXPECT_FALSE(Allowed(R"pb(allow_list { policy_names: "p" })pb", host));
+  // A bad regex fails the call.
+  std::string error;
+  EXPECT_FALSE(fake_agent::RequestPolicy::Make(
+      FromText<tetragon::GetEventsRequest>(R"pb(allow_list { binary_regex: "(" })pb"), &error));
+  EXPECT_NE(error.find("invalid regex '('"), std::string::npos) << error;
 }
 
 }  // namespace

@@ -1,7 +1,10 @@
 #include "request_policy.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <vector>
 
 namespace fake_agent {
@@ -93,15 +96,25 @@ void Drop(Message* message, const PathTree& tree) {
   }
 }
 
-bool FilterMatches(const tetragon::Filter& filter, int type) {
-  if (filter.event_set_size() == 0) return true;
-  return std::find(filter.event_set().begin(), filter.event_set().end(), type) !=
-         filter.event_set().end();
+const tetragon::Process* Subject(const tetragon::GetEventsResponse& event) {
+  if (event.has_process_exec()) return &event.process_exec().process();
+  if (event.has_process_exit()) return &event.process_exit().process();
+  return nullptr;
+}
+
+// Go's regexp MatchString: unanchored.
+bool AnyPattern(const std::vector<std::shared_ptr<re2::RE2>>& patterns, const std::string& text) {
+  return std::any_of(patterns.begin(), patterns.end(),
+                     [&text](const auto& re) { return re2::RE2::PartialMatch(text, *re); });
 }
 
 bool CheckSupported(const tetragon::Filter& filter, const char* list, std::string* error) {
   tetragon::Filter rest = filter;
   rest.clear_event_set();
+  rest.clear_namespace_();
+  rest.clear_binary_regex();
+  rest.clear_pod_regex();
+  rest.clear_policy_names();
   if (rest.ByteSizeLong() == 0) return true;
   std::vector<const FieldDescriptor*> fields;
   rest.GetReflection()->ListFields(rest, &fields);
@@ -126,17 +139,69 @@ std::optional<RequestPolicy> RequestPolicy::Make(const tetragon::GetEventsReques
   }
   RequestPolicy policy;
   policy.request_ = request;
+  for (const auto& [list, into] : {std::pair{&request.allow_list(), &policy.allow_},
+                                   std::pair{&request.deny_list(), &policy.deny_}}) {
+    for (const tetragon::Filter& filter : *list) {
+      CompiledFilter compiled;
+      for (const auto& [patterns, into] : {std::pair{&filter.binary_regex(), &compiled.binary},
+                                           std::pair{&filter.pod_regex(), &compiled.pod}}) {
+        for (const std::string& pattern : *patterns) {
+          auto re = std::make_shared<re2::RE2>(pattern, re2::RE2::Quiet);
+          if (!re->ok()) {
+            *error = "invalid regex '" + pattern + "': " + re->error();
+            return std::nullopt;
+          }
+          into->push_back(std::move(re));
+        }
+      }
+      into->push_back(std::move(compiled));
+    }
+  }
   return policy;
 }
 
-bool RequestPolicy::Allows(const tetragon::GetEventsResponse& event) const {
+bool RequestPolicy::AnyMatches(const google::protobuf::RepeatedPtrField<tetragon::Filter>& filters,
+                               const std::vector<CompiledFilter>& compiled,
+                               const tetragon::GetEventsResponse& event) {
+  for (int i = 0; i < filters.size(); ++i) {
+    if (Matches(filters[i], compiled[size_t(i)], event)) return true;
+  }
+  return false;
+}
+
+bool RequestPolicy::Matches(const tetragon::Filter& filter, const CompiledFilter& compiled,
+                            const tetragon::GetEventsResponse& event) {
   const int type = event.event_case();
-  const auto matches = [type](const tetragon::Filter& f) { return FilterMatches(f, type); };
-  if (request_.allow_list_size() > 0 &&
-      std::none_of(request_.allow_list().begin(), request_.allow_list().end(), matches)) {
+  if (filter.event_set_size() > 0 && std::find(filter.event_set().begin(), filter.event_set().end(),
+                                               type) == filter.event_set().end()) {
     return false;
   }
-  return std::none_of(request_.deny_list().begin(), request_.deny_list().end(), matches);
+  const tetragon::Process* process = Subject(event);
+  if (filter.namespace__size() > 0) {
+    // A host process has no pod: its namespace is "".
+    const std::string ns = process != nullptr ? process->pod().namespace_() : "";
+    if (std::find(filter.namespace_().begin(), filter.namespace_().end(), ns) ==
+        filter.namespace_().end()) {
+      return false;
+    }
+  }
+  if (!compiled.binary.empty() &&
+      (process == nullptr || !AnyPattern(compiled.binary, process->binary()))) {
+    return false;
+  }
+  if (!compiled.pod.empty() && (process == nullptr || !process->has_pod() ||
+                                !AnyPattern(compiled.pod, process->pod().name()))) {
+    return false;
+  }
+  // Exec and exit events come from no tracing policy.
+  return filter.policy_names_size() == 0;
+}
+
+bool RequestPolicy::Allows(const tetragon::GetEventsResponse& event) const {
+  if (request_.allow_list_size() > 0 && !AnyMatches(request_.allow_list(), allow_, event)) {
+    return false;
+  }
+  return !AnyMatches(request_.deny_list(), deny_, event);
 }
 
 bool RequestPolicy::Project(tetragon::GetEventsResponse* event, std::string* error) const {

@@ -1,8 +1,10 @@
 // How the fake agent honours a GetEventsRequest, following the real agent:
 //   - allow_list: an event passes if the list is empty or any Filter matches;
 //     deny_list: an event is dropped if any Filter matches. A Filter matches
-//     when all its conditions hold. The fake implements event_set only and
-//     refuses other Filter fields (it must not pretend to filter).
+//     when all its conditions hold. The fake implements event_set, namespace
+//     ("" = a host process), binary_regex and pod_regex (RE2, unanchored, on
+//     the event's process) and policy_names (exec and exit events have no
+//     policy); it refuses other Filter fields (it must not pretend to filter).
 //   - field_filters, applied one after the other to the event message
 //     (process_exec, ...), for the FieldFilter's event_set (empty: all types,
 //     invert_event_set flips it). INCLUDE keeps only the listed paths, EXCLUDE
@@ -12,6 +14,10 @@
 //     ("process..pid") fails the stream at the first event it applies to.
 #pragma once
 
+#include <re2/re2.h>
+
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,7 +38,19 @@ class RequestPolicy {
   bool Project(tetragon::GetEventsResponse* event, std::string* error) const;
 
  private:
+  struct CompiledFilter {
+    std::vector<std::shared_ptr<re2::RE2>> binary;
+    std::vector<std::shared_ptr<re2::RE2>> pod;
+  };
+  static bool Matches(const tetragon::Filter& filter, const CompiledFilter& compiled,
+                      const tetragon::GetEventsResponse& event);
+  static bool AnyMatches(const google::protobuf::RepeatedPtrField<tetragon::Filter>& filters,
+                         const std::vector<CompiledFilter>& compiled,
+                         const tetragon::GetEventsResponse& event);
+
   tetragon::GetEventsRequest request_;
+  std::vector<CompiledFilter> allow_;  // one per allow_list Filter, same order
+  std::vector<CompiledFilter> deny_;
 };
 
 // What one GetEvents call streams: the replay events the request allows,

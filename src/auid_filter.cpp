@@ -43,6 +43,26 @@ std::optional<AuidFilter> AuidFilter::Parse(const std::string& spec, std::string
   return filter;
 }
 
+std::string AuidFilter::ToCel(const std::string& field) const {
+  std::string cel;
+  for (const Range& range : ranges_) {
+    std::string term;
+    if (range.low == range.high) {
+      term = field + " == " + std::to_string(range.low) + "u";
+    } else {
+      if (range.low > 0) term = field + " >= " + std::to_string(range.low) + "u";
+      if (range.high < kUnset) {
+        if (!term.empty()) term += " && ";
+        term += field + " <= " + std::to_string(range.high) + "u";
+      }
+      if (term.empty()) term = "true";
+    }
+    if (!cel.empty()) cel += " || ";
+    cel += ranges_.size() > 1 ? "(" + term + ")" : term;
+  }
+  return cel;
+}
+
 bool AuidFilter::Matches(uint32_t auid) const {
   if (!enabled_) return true;
   for (const Range& range : ranges_) {

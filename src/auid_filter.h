@@ -23,6 +23,9 @@ class AuidFilter {
 
   bool enabled() const { return enabled_; }
   bool Matches(uint32_t auid) const;
+  // The rule as a CEL condition on `field` (such as
+  // "process_exec.process.auid"), for the agent to evaluate.
+  std::string ToCel(const std::string& field) const;
 
  private:
   struct Range {

@@ -181,6 +181,10 @@ std::string HelpText() {
          "  --policy-names LIST    events of these tracing policies\n"
          "  --cel-expression EXPR  events for which the CEL expression holds (agents\n"
          "                         >= v1.x; one expression per flag, they are ORed)\n"
+         "  --no-pushdown          do not send the --auid rule to the agent as a CEL\n"
+         "                         expression (sent by default: agents >= v1.4.0 then drop\n"
+         "                         non-human events before they cross the socket; older\n"
+         "                         agents ignore it; tetrars checks every event anyway)\n"
          "  --once                 exit when the agent ends the stream (0 if it ended\n"
          "                         cleanly, 1 otherwise) instead of reconnecting\n"
          "  --max-message-size N   largest gRPC message accepted, in bytes (default 16777216)\n"
@@ -224,6 +228,7 @@ CommandLine ParseCommandLine(int argc, char** argv) {
     kHost,
     kPolicyNames,
     kCelExpression,
+    kNoPushdown,
     kVersion
   };
   static const option kLong[] = {{"server-address", required_argument, nullptr, kServerAddress},
@@ -238,6 +243,7 @@ CommandLine ParseCommandLine(int argc, char** argv) {
                                  {"host", no_argument, nullptr, kHost},
                                  {"policy-names", required_argument, nullptr, kPolicyNames},
                                  {"cel-expression", required_argument, nullptr, kCelExpression},
+                                 {"no-pushdown", no_argument, nullptr, kNoPushdown},
                                  {"all-fields", no_argument, nullptr, kAllFields},
                                  {"once", no_argument, nullptr, kOnce},
                                  {"max-message-size", required_argument, nullptr, kMaxMessageSize},
@@ -306,6 +312,9 @@ CommandLine ParseCommandLine(int argc, char** argv) {
         break;
       case kPolicyNames:
         append(options.policy_names, optarg);
+        break;
+      case kNoPushdown:
+        options.pushdown = false;
         break;
       case kCelExpression:
         options.cel_expressions.push_back(optarg);  // CEL has commas: one expression per flag

@@ -39,6 +39,7 @@ struct Options {
   std::vector<std::string> pod_regex;        // --pod (RE2)
   std::vector<std::string> policy_names;     // --policy-names
   std::vector<std::string> cel_expressions;  // --cel-expression, one per flag
+  bool pushdown = true;  // also send the auid rule to the agent as CEL (--no-pushdown)
   bool all_fields = false;
   bool once = false;
   size_t max_message_size = kDefaultMaxMessageSize;

@@ -9,6 +9,12 @@
 
 namespace tetrars {
 
-tetragon::GetEventsRequest BuildRequest(const Options& options);
+// With `pushdown`, the --auid rule also goes to the agent as CEL, ANDed with
+// the user's --cel-expression (see AuidCel).
+tetragon::GetEventsRequest BuildRequest(const Options& options, bool pushdown = false);
+
+// The --auid rule as one CEL expression over the selected event types, e.g.
+// "process_exec.process.auid >= 1000u && process_exec.process.auid <= 4294967294u".
+std::string AuidCel(const Options& options);
 
 }  // namespace tetrars

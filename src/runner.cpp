@@ -59,7 +59,8 @@ class Loop {
       : options_(options),
         filter_(options.event_types, options.auid, options.auid_of),
         sink_(STDOUT_FILENO, &wait_mask_, [] { return g_stop_signal != 0 || g_report_stats != 0; }),
-        request_(BuildRequest(options).SerializeAsString()),
+        pushdown_(options.pushdown && options.auid.enabled()),
+        request_(BuildRequest(options, pushdown_).SerializeAsString()),
         keepalive_ms_(options.address.is_unix ? 0 : options.keepalive_ms),
         backoff_ms_(options.reconnect_min_ms),
         random_(std::random_device{}()) {
@@ -106,6 +107,15 @@ class Loop {
       if (!abort_reason_.empty()) {
         result = CallResult{};
         result.transport_error = abort_reason_;
+      }
+      // An agent that cannot take our CEL says so before any event: drop the
+      // pushdown once, say so once, and ask again (tetrars filters anyway).
+      if (pushdown_ && result.has_status && !result.ok() && call->messages() == 0) {
+        pushdown_ = false;
+        request_ = BuildRequest(options_, false).SerializeAsString();
+        Say("tetrars: the agent refused the --auid rule as a CEL expression (" + result.Describe() +
+            "): filtering in tetrars only; --no-pushdown skips this attempt");
+        continue;
       }
       if (RetryCannotFix(result)) {
         Say("tetrars: the agent at " + where + " refused the request: " + result.Describe() + ": " +
@@ -286,6 +296,7 @@ class Loop {
   EventFilter filter_;
   Sink sink_;
   Stats stats_;
+  bool pushdown_;
   std::string request_;
   std::string abort_reason_;
   std::string last_state_;

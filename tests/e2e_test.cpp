@@ -82,6 +82,32 @@ TEST_F(EndToEnd, ServerSideFiltersReachTheAgent) {
   EXPECT_EQ(Out(), "");
 }
 
+TEST_F(EndToEnd, AuidRulePushedDownToAnAgentThatEvaluatesCel) {
+  StartFake({"--replay", test_util::CorpusPath("all.wire.b64"), "--cel", "evaluate"});
+  const auto expected = Expected(Corpus("all.tetra.jsonl"), {"process_exec"}, true, true);
+  ASSERT_EQ(RunTetrars({"--once"}), 0) << Err();
+  ExpectSameEvents(OutObjects(), expected);
+  // Only the human users' events crossed the socket.
+  EXPECT_NE(Err().find("received=97 matched=97"), std::string::npos) << Err();
+  ASSERT_EQ(RunTetrars({"--once", "--no-pushdown"}), 0) << Err();
+  ExpectSameEvents(OutObjects(), expected);
+  EXPECT_NE(Err().find("received=145 matched=97"), std::string::npos) << Err();
+}
+
+TEST_F(EndToEnd, AgentThatRefusesTheCelGetsAskedAgainWithoutIt) {
+  StartFake({"--replay", test_util::CorpusPath("all.wire.b64"), "--cel", "reject"});
+  ASSERT_EQ(RunTetrars({"--once"}), 0) << Err();
+  ExpectSameEvents(OutObjects(), Expected(Corpus("all.tetra.jsonl"), {"process_exec"}, true, true));
+  EXPECT_NE(
+      Err().find("tetrars: the agent refused the --auid rule as a CEL expression (status "
+                 "INVALID_ARGUMENT (3): error building filter: failed to compile CEL "
+                 "expression: process_exec.process.auid >= 1000u && process_exec.process.auid "
+                 "<= 4294967294u): filtering in tetrars only; --no-pushdown skips this attempt"),
+      std::string::npos)
+      << Err();
+  EXPECT_NE(Err().find("received=145 matched=97"), std::string::npos) << Err();
+}
+
 TEST_F(EndToEnd, ExitEventsUseTheExitingProcessesAuid) {
   StartFake({"--replay", test_util::CorpusPath("all.wire.b64")});
   ASSERT_EQ(RunTetrars({"--once", "-e", "PROCESS_EXIT"}), 0) << Err();

@@ -147,9 +147,45 @@ TEST(FakePolicy, AllowAndDenyListsByEventType) {
 TEST(FakePolicy, RefusesFiltersItCannotHonour) {
   std::string error;
   EXPECT_FALSE(fake_agent::RequestPolicy::Make(
-      FromText<tetragon::GetEventsRequest>(R"pb(allow_list { cel_expression: "true" })pb"),
-      &error));
-  EXPECT_EQ(error, "tetragon-fake does not implement allow_list Filter field 'cel_expression'");
+      FromText<tetragon::GetEventsRequest>(R"pb(allow_list { container_id: "abc" })pb"), &error));
+  EXPECT_EQ(error, "tetragon-fake does not implement allow_list Filter field 'container_id'");
+}
+
+TEST(FakePolicy, CelModes) {
+  const std::string request =
+      R"pb(allow_list {
+             cel_expression: "process_exec.process.auid >= 1000u && process_exec.process.auid <= 4294967294u"
+           })pb";
+  const auto human = FromText<tetragon::GetEventsResponse>(
+      R"pb(process_exec { process { auid { value: 1000 } } })pb");
+  const auto root = FromText<tetragon::GetEventsResponse>(
+      R"pb(process_exec { process { auid { value: 0 } } })pb");
+  const auto unset = FromText<tetragon::GetEventsResponse>(R"pb(process_exec { process {} })pb");
+  std::string error;
+  int status = 0;
+  // An agent without CEL support ignores the field.
+  auto ignore =
+      fake_agent::RequestPolicy::Make(FromText<tetragon::GetEventsRequest>(request), &error);
+  ASSERT_TRUE(ignore) << error;
+  EXPECT_TRUE(ignore->Allows(root));
+  // One with it evaluates.
+  auto evaluate = fake_agent::RequestPolicy::Make(FromText<tetragon::GetEventsRequest>(request),
+                                                  &error, fake_agent::CelMode::kEvaluate);
+  ASSERT_TRUE(evaluate) << error;
+  EXPECT_TRUE(evaluate->Allows(human));
+  EXPECT_FALSE(evaluate->Allows(root));
+  EXPECT_FALSE(evaluate->Allows(unset));
+  // The double refuses any other shape rather than guess.
+  EXPECT_FALSE(fake_agent::RequestPolicy::Make(
+      FromText<tetragon::GetEventsRequest>(
+          R"pb(allow_list { cel_expression: "process_exec.process.binary == 'x'" })pb"),
+      &error, fake_agent::CelMode::kEvaluate, &status));
+  EXPECT_EQ(status, 3);
+  // And a rejecting agent refuses the request.
+  EXPECT_FALSE(fake_agent::RequestPolicy::Make(FromText<tetragon::GetEventsRequest>(request),
+                                               &error, fake_agent::CelMode::kReject, &status));
+  EXPECT_EQ(status, 3);
+  EXPECT_NE(error.find("failed to compile CEL expression"), std::string::npos) << error;
 }
 
 bool Allowed(const std::string& request, const std::string& event) {

@@ -86,6 +86,27 @@ TEST(Request, ServerSideFiltersGoInTheAllowListFilterAsTetraSendsThem) {
             expected.SerializeAsString());
 }
 
+TEST(Request, AuidPushdownAsCel) {
+  EXPECT_EQ(tetrars::AuidCel(Parse({})),
+            "process_exec.process.auid >= 1000u && process_exec.process.auid <= 4294967294u");
+  EXPECT_EQ(tetrars::AuidCel(Parse({"--auid", "1000-59999,0"})),
+            "(process_exec.process.auid >= 1000u && process_exec.process.auid <= 59999u) || "
+            "(process_exec.process.auid == 0u)");
+  EXPECT_EQ(tetrars::AuidCel(Parse({"-e", "PROCESS_EXEC,PROCESS_EXIT", "--auid", "1000"})),
+            "(process_exec.process.auid == 1000u) || (process_exit.process.auid == 1000u)");
+  EXPECT_EQ(tetrars::AuidCel(Parse({"--auid-of", "parent", "--auid", "5-4294967295"})),
+            "process_exec.parent.auid >= 5u");
+  // The user's own CEL is ANDed with the rule; --auid any sends none.
+  const auto options = Parse({"--cel-expression", "process_exec.process.uid == 0u"});
+  const auto request = tetrars::BuildRequest(options, true);
+  ASSERT_EQ(request.allow_list(0).cel_expression_size(), 1);
+  EXPECT_EQ(request.allow_list(0).cel_expression(0),
+            "(process_exec.process.uid == 0u) && (" + tetrars::AuidCel(options) + ")");
+  EXPECT_EQ(
+      tetrars::BuildRequest(Parse({"--auid", "any"}), true).allow_list(0).cel_expression_size(), 0);
+  EXPECT_EQ(tetrars::BuildRequest(Parse({}), false).allow_list(0).cel_expression_size(), 0);
+}
+
 TEST(Request, ExcludeFieldsFollowTheIncludeFilter) {
   const auto expected = FromText(R"pb(
     allow_list { event_set: PROCESS_EXEC }

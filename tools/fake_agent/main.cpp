@@ -56,7 +56,9 @@ class FakeEventsService : public grpc::Service {
         request_bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
     }
     // Filter and project once, then stream the prepared buffers N times.
-    const auto plan = fake_agent::PrepareEvents(request_bytes, config_.events);
+    bool ok;
+    const auto plan = fake_agent::PrepareEvents(request_bytes, config_.events,
+                                                fake_agent::ParseCelMode(config_.cel, &ok));
     if (plan.status != 0) return {grpc::StatusCode(plan.status), plan.message};
     std::vector<grpc::ByteBuffer> prepared;
     for (const std::string& bytes : plan.events) prepared.push_back(ToBuffer(bytes));
@@ -86,7 +88,7 @@ int Usage(const std::string& why) {
       << "\nusage: tetragon-fake --listen ADDR --replay FILE [FILE...] [--loop N] [--idle]"
          " [--end-status CODE[:MESSAGE]]\n"
          "       [--fault MODE [--fault-after N] [--fault-connections K]]  (see raw_server.h)\n"
-         "       [--raw [--interval MS] [--send-log FILE]]\n";
+         "       [--raw [--interval MS] [--send-log FILE]] [--cel ignore|evaluate|reject]\n";
   return 2;
 }
 
@@ -119,6 +121,11 @@ int main(int argc, char** argv) {
         return Usage("unknown --fault mode " + config.fault);
     } else if (arg == "--fault-after" && has_value) {
       config.fault_after = std::atol(argv[++i]);
+    } else if (arg == "--cel" && has_value) {
+      config.cel = argv[++i];
+      bool ok;
+      fake_agent::ParseCelMode(config.cel, &ok);
+      if (!ok) return Usage("--cel takes ignore, evaluate or reject");
     } else if (arg == "--raw") {
       config.fault = "none";  // the hand-driven server, without a fault: faster than grpc++
     } else if (arg == "--interval" && has_value) {

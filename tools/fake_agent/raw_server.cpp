@@ -142,7 +142,8 @@ class Connection {
   void Respond() {
     if (calls_++ < config_.fault_connections && config_.fault != "none") fault_ = config_.fault;
     const std::string body = request_.size() >= 5 ? request_.substr(5) : "";
-    const PreparedEvents plan = PrepareEvents(body, config_.events);
+    bool ok;
+    const PreparedEvents plan = PrepareEvents(body, config_.events, ParseCelMode(config_.cel, &ok));
     if (plan.status != 0) {
       const std::string code = std::to_string(plan.status);
       const nghttp2_nv headers[] = {

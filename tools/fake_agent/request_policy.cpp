@@ -110,6 +110,7 @@ bool AnyPattern(const std::vector<std::shared_ptr<re2::RE2>>& patterns, const st
 
 bool CheckSupported(const tetragon::Filter& filter, const char* list, std::string* error) {
   tetragon::Filter rest = filter;
+  rest.clear_cel_expression();  // handled by the CEL mode
   rest.clear_event_set();
   rest.clear_namespace_();
   rest.clear_binary_regex();
@@ -126,7 +127,19 @@ bool CheckSupported(const tetragon::Filter& filter, const char* list, std::strin
 }  // namespace
 
 std::optional<RequestPolicy> RequestPolicy::Make(const tetragon::GetEventsRequest& request,
-                                                 std::string* error) {
+                                                 std::string* error, CelMode cel, int* status) {
+  constexpr int kInvalidArgument = 3, kUnimplemented = 12;
+  if (status != nullptr) *status = kUnimplemented;
+  for (const auto* list : {&request.allow_list(), &request.deny_list()}) {
+    for (const auto& filter : *list) {
+      if (cel == CelMode::kReject && filter.cel_expression_size() > 0) {
+        *error =
+            "error building filter: failed to compile CEL expression: " + filter.cel_expression(0);
+        if (status != nullptr) *status = kInvalidArgument;
+        return std::nullopt;
+      }
+    }
+  }
   for (const auto& filter : request.allow_list()) {
     if (!CheckSupported(filter, "allow_list", error)) return std::nullopt;
   }
@@ -152,6 +165,16 @@ std::optional<RequestPolicy> RequestPolicy::Make(const tetragon::GetEventsReques
             return std::nullopt;
           }
           into->push_back(std::move(re));
+        }
+      }
+      if (cel == CelMode::kEvaluate) {
+        for (const std::string& expression : filter.cel_expression()) {
+          auto compiled_cel = CelDouble::Compile(expression, error);
+          if (!compiled_cel) {
+            if (status != nullptr) *status = kInvalidArgument;
+            return std::nullopt;
+          }
+          compiled.cel.push_back(std::move(*compiled_cel));
         }
       }
       into->push_back(std::move(compiled));
@@ -193,6 +216,11 @@ bool RequestPolicy::Matches(const tetragon::Filter& filter, const CompiledFilter
                                 !AnyPattern(compiled.pod, process->pod().name()))) {
     return false;
   }
+  if (!compiled.cel.empty() &&
+      std::none_of(compiled.cel.begin(), compiled.cel.end(),
+                   [&event](const CelDouble& cel) { return cel.Matches(event); })) {
+    return false;
+  }
   // Exec and exit events come from no tracing policy.
   return filter.policy_names_size() == 0;
 }
@@ -226,17 +254,26 @@ bool RequestPolicy::Project(tetragon::GetEventsResponse* event, std::string* err
   return true;
 }
 
+CelMode ParseCelMode(const std::string& text, bool* ok) {
+  *ok = true;
+  if (text == "evaluate") return CelMode::kEvaluate;
+  if (text == "reject") return CelMode::kReject;
+  *ok = text == "ignore";
+  return CelMode::kIgnore;
+}
+
 PreparedEvents PrepareEvents(const std::string& request_bytes,
-                             const std::vector<std::string>& replay) {
-  constexpr int kInvalidArgument = 3, kUnimplemented = 12, kInternal = 13;
+                             const std::vector<std::string>& replay, CelMode cel) {
+  constexpr int kInvalidArgument = 3, kInternal = 13;
   PreparedEvents prepared;
   tetragon::GetEventsRequest request;
   if (!request.ParseFromString(request_bytes)) {
     return {{}, kInvalidArgument, "GetEventsRequest does not parse"};
   }
   std::string error;
-  auto policy = RequestPolicy::Make(request, &error);
-  if (!policy) return {{}, kUnimplemented, error};
+  int status = 0;
+  auto policy = RequestPolicy::Make(request, &error, cel, &status);
+  if (!policy) return {{}, status, error};
   for (const std::string& bytes : replay) {
     tetragon::GetEventsResponse event;
     if (!event.ParseFromString(bytes)) return {{}, kInternal, "a replay event does not parse"};

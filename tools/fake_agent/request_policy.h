@@ -22,15 +22,23 @@
 #include <string>
 #include <vector>
 
+#include "cel_double.h"
 #include "tetragon/events.pb.h"
 
 namespace fake_agent {
 
+// What the fake does with Filter.cel_expression: ignore it as an agent older
+// than CEL support does (an unknown field), evaluate it (cel_double.h), or
+// reject the request as an agent that cannot compile it would.
+enum class CelMode { kIgnore, kEvaluate, kReject };
+
 class RequestPolicy {
  public:
-  // Nothing (with `error` set) when the request uses what the fake cannot honour.
+  // Nothing (with `error` set, and the gRPC status in `status`) when the
+  // request uses what the fake cannot or will not honour.
   static std::optional<RequestPolicy> Make(const tetragon::GetEventsRequest& request,
-                                           std::string* error);
+                                           std::string* error, CelMode cel = CelMode::kIgnore,
+                                           int* status = nullptr);
 
   bool Allows(const tetragon::GetEventsResponse& event) const;
   bool HasFieldFilters() const { return request_.field_filters_size() > 0; }
@@ -41,6 +49,7 @@ class RequestPolicy {
   struct CompiledFilter {
     std::vector<std::shared_ptr<re2::RE2>> binary;
     std::vector<std::shared_ptr<re2::RE2>> pod;
+    std::vector<CelDouble> cel;  // ORed
   };
   static bool Matches(const tetragon::Filter& filter, const CompiledFilter& compiled,
                       const tetragon::GetEventsResponse& event);
@@ -53,6 +62,8 @@ class RequestPolicy {
   std::vector<CompiledFilter> deny_;
 };
 
+fake_agent::CelMode ParseCelMode(const std::string& text, bool* ok);
+
 // What one GetEvents call streams: the replay events the request allows,
 // projected by its field filters (the recorded bytes as they are when it has
 // none). On a request the fake cannot honour, `status` is a gRPC status code
@@ -63,6 +74,7 @@ struct PreparedEvents {
   std::string message;
 };
 PreparedEvents PrepareEvents(const std::string& request_bytes,
-                             const std::vector<std::string>& replay);
+                             const std::vector<std::string>& replay,
+                             CelMode cel = CelMode::kIgnore);
 
 }  // namespace fake_agent

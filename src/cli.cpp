@@ -181,6 +181,14 @@ std::string HelpText() {
          "  --policy-names LIST    events of these tracing policies\n"
          "  --cel-expression EXPR  events for which the CEL expression holds (agents\n"
          "                         >= v1.x; one expression per flag, they are ORed)\n"
+         "  --match 'PATH OP VALUE'\n"
+         "                         keep only events where the field PATH (inside the\n"
+         "                         event, such as process.uid) compares to VALUE; OP is\n"
+         "                         == != < <= > >= =~ !~ (RE2); repeat: all must hold; an\n"
+         "                         absent field matches only != and !~. Applied after the\n"
+         "                         server-side filters and --auid. For instance:\n"
+         "                         --match 'process.binary !~ ^/opt/datadog-agent/'\n"
+         "                         --match 'process.uid == 0'   (humans running as root)\n"
          "  --no-pushdown          do not send the --auid rule to the agent as a CEL\n"
          "                         expression (sent by default: agents >= v1.4.0 then drop\n"
          "                         non-human events before they cross the socket; older\n"
@@ -229,6 +237,7 @@ CommandLine ParseCommandLine(int argc, char** argv) {
     kPolicyNames,
     kCelExpression,
     kNoPushdown,
+    kMatch,
     kVersion
   };
   static const option kLong[] = {{"server-address", required_argument, nullptr, kServerAddress},
@@ -244,6 +253,7 @@ CommandLine ParseCommandLine(int argc, char** argv) {
                                  {"policy-names", required_argument, nullptr, kPolicyNames},
                                  {"cel-expression", required_argument, nullptr, kCelExpression},
                                  {"no-pushdown", no_argument, nullptr, kNoPushdown},
+                                 {"match", required_argument, nullptr, kMatch},
                                  {"all-fields", no_argument, nullptr, kAllFields},
                                  {"once", no_argument, nullptr, kOnce},
                                  {"max-message-size", required_argument, nullptr, kMaxMessageSize},
@@ -265,6 +275,7 @@ CommandLine ParseCommandLine(int argc, char** argv) {
   int opt;
   std::optional<std::string> exclude_fields;
   bool host = false;
+  std::vector<std::string> match_texts;
   const auto append = [](std::vector<std::string>& to, const std::string& list) {
     for (std::string& item : SplitList(list)) to.push_back(std::move(item));
   };
@@ -312,6 +323,9 @@ CommandLine ParseCommandLine(int argc, char** argv) {
         break;
       case kPolicyNames:
         append(options.policy_names, optarg);
+        break;
+      case kMatch:
+        match_texts.push_back(optarg);
         break;
       case kNoPushdown:
         options.pushdown = false;
@@ -447,6 +461,30 @@ CommandLine ParseCommandLine(int argc, char** argv) {
     }
   }
   if (exclude_fields) options.exclude_fields = SplitList(*exclude_fields);
+  // --match reads fields: they must reach tetrars.
+  const auto covers = [](const std::vector<std::string>& paths, const std::string& path) {
+    return std::any_of(paths.begin(), paths.end(), [&path](const std::string& p) {
+      return path == p || path.rfind(p + ".", 0) == 0;
+    });
+  };
+  for (const std::string& text : match_texts) {
+    std::string why;
+    auto predicate = Predicate::Parse(text, options.event_types, &why);
+    if (!predicate) return UsageError(why, "see --match in tetrars --help");
+    const std::string& path = predicate->path();
+    if (!options.all_fields && !covers(options.include_fields, path)) {
+      if (include_fields) {
+        return UsageError("--match reads " + path + ", which --include-fields leaves out",
+                          "add " + path + " to --include-fields");
+      }
+      options.include_fields.push_back(path);  // our default list: ask for it too
+    }
+    if (covers(options.exclude_fields, path)) {
+      return UsageError("--match reads " + path + ", which --exclude-fields removes",
+                        "keep " + path + " in the events");
+    }
+    options.matches.push_back(std::move(*predicate));
+  }
   // Check every path against the schema: the agent would answer a typo with
   // empty objects, and a malformed path with a failed stream.
   for (const auto& [flag, paths] : {std::pair{"--include-fields", &options.include_fields},

@@ -13,6 +13,7 @@
 #include "address.h"
 #include "auid_filter.h"
 #include "event_filter.h"
+#include "predicate.h"
 #include "tetragon/events.pb.h"
 
 namespace tetrars {
@@ -39,6 +40,7 @@ struct Options {
   std::vector<std::string> pod_regex;        // --pod (RE2)
   std::vector<std::string> policy_names;     // --policy-names
   std::vector<std::string> cel_expressions;  // --cel-expression, one per flag
+  std::vector<Predicate> matches;            // --match: all must hold
   bool pushdown = true;  // also send the auid rule to the agent as CEL (--no-pushdown)
   bool all_fields = false;
   bool once = false;

@@ -256,6 +256,12 @@ class Loop {
       ++stats_.filtered_out;
       return true;
     }
+    for (const Predicate& predicate : options_.matches) {
+      if (!predicate.Matches(decoder_.event())) {
+        ++stats_.filtered_out;
+        return true;
+      }
+    }
     ++stats_.matched;
     std::string why;
     if (!AppendJson(decoder_.event(), sink_.buffer(), &why)) {

@@ -123,6 +123,24 @@ TEST_F(InfoFile, ABadFileIsAnErrorNotAGuess) {
   EXPECT_EQ(cl.text.rfind("tetrars: invalid --server-address 'nonsense': missing :port", 0), 0u);
 }
 
+TEST(Cli, MatchFieldsMustReachTetrars) {
+  auto cl = ParseArgs({"--match", "process.flags =~ clone"});
+  ASSERT_TRUE(cl.options) << cl.text;
+  EXPECT_EQ(cl.options->include_fields.back(), "process.flags");  // added to our default list
+  cl = ParseArgs({"-f", "process.auid", "--match", "process.flags =~ clone"});
+  EXPECT_EQ(cl.text,
+            "tetrars: --match reads process.flags, which --include-fields leaves out: add "
+            "process.flags to --include-fields\n");
+  cl = ParseArgs({"-f", "process", "--match", "process.flags =~ clone"});
+  EXPECT_TRUE(cl.options) << cl.text;
+  cl = ParseArgs({"-F", "process.cwd", "--match", "process.cwd == /"});
+  EXPECT_EQ(cl.text,
+            "tetrars: --match reads process.cwd, which --exclude-fields removes: keep "
+            "process.cwd in the events\n");
+  cl = ParseArgs({"--match", "process.uid"});
+  EXPECT_EQ(cl.exit_code, 2);
+}
+
 TEST(Cli, VersionAndHelpGoToStdoutWithExitZero) {
   auto cl = ParseArgs({"--version"});
   EXPECT_FALSE(cl.options);

@@ -108,6 +108,24 @@ TEST_F(EndToEnd, AgentThatRefusesTheCelGetsAskedAgainWithoutIt) {
   EXPECT_NE(Err().find("received=145 matched=97"), std::string::npos) << Err();
 }
 
+TEST_F(EndToEnd, MatchPredicatesRunAfterTheAuidRule) {
+  StartFake({"--replay", test_util::CorpusPath("all.wire.b64")});
+  ASSERT_EQ(RunTetrars({"--once", "--match", "process.uid >= 1001", "--match",
+                        "process.binary !~ ^/usr/bin/(ls|cat)$"}),
+            0)
+      << Err();
+  std::vector<json> expected;
+  for (const json& event : Expected(Corpus("all.tetra.jsonl"), {"process_exec"}, true, true)) {
+    const json& process = event["process_exec"]["process"];
+    const std::string binary = process["binary"];
+    if (process["uid"] >= 1001 && binary != "/usr/bin/ls" && binary != "/usr/bin/cat") {
+      expected.push_back(event);
+    }
+  }
+  ASSERT_GT(expected.size(), 0u);
+  ExpectSameEvents(OutObjects(), expected);
+}
+
 TEST_F(EndToEnd, ExitEventsUseTheExitingProcessesAuid) {
   StartFake({"--replay", test_util::CorpusPath("all.wire.b64")});
   ASSERT_EQ(RunTetrars({"--once", "-e", "PROCESS_EXIT"}), 0) << Err();

@@ -19,9 +19,14 @@
 namespace tetrars {
 namespace {
 
-// Event types this version prints. Others are in the schema's enum but their
-// messages are not modelled yet.
-constexpr tetragon::EventType kSupportedTypes[] = {tetragon::PROCESS_EXEC, tetragon::PROCESS_EXIT};
+// Every event type of the schema (its oneof member has the type's number).
+constexpr tetragon::EventType kSupportedTypes[] = {
+    tetragon::PROCESS_EXEC,     tetragon::PROCESS_EXIT,
+    tetragon::PROCESS_KPROBE,   tetragon::PROCESS_TRACEPOINT,
+    tetragon::PROCESS_LOADER,   tetragon::PROCESS_UPROBE,
+    tetragon::PROCESS_THROTTLE, tetragon::PROCESS_LSM,
+    tetragon::PROCESS_USDT,     tetragon::TEST,
+    tetragon::RATE_LIMIT_INFO};
 
 std::vector<std::string> SplitList(const std::string& text) {
   std::vector<std::string> items;

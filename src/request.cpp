@@ -8,7 +8,13 @@ namespace tetrars {
 std::string AuidCel(const Options& options) {
   std::vector<std::string> terms;
   for (tetragon::EventType type : options.event_types) {
-    const std::string event = type == tetragon::PROCESS_EXEC ? "process_exec" : "process_exit";
+    // The event's field in GetEventsResponse; kinds without a process have no auid.
+    const auto* field = tetragon::GetEventsResponse::descriptor()->FindFieldByNumber(type);
+    if (field == nullptr || field->message_type() == nullptr ||
+        field->message_type()->FindFieldByName("process") == nullptr) {
+      continue;
+    }
+    const std::string event = field->name();
     std::vector<std::string> who;
     if (options.auid_of != AuidOf::kParent) who.push_back(event + ".process.auid");
     if (options.auid_of != AuidOf::kProcess) who.push_back(event + ".parent.auid");

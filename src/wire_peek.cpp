@@ -78,21 +78,29 @@ class Walker {
     peek_.valid = ok;
     peek_.problem = ok ? "" : problem_;
     peek_.has_auid = auids_ > 0;  // a present auid without a value is auid 0, as parsed
-    peek_.simple = ok && events_ == 1 && processes_ <= 1 && auids_ <= 1 && auid_values_ <= 1;
+    // The peek follows the auid of exec and exit events only.
+    const bool followed = peek_.kind == tetragon::GetEventsResponse::kProcessExecFieldNumber ||
+                          peek_.kind == tetragon::GetEventsResponse::kProcessExitFieldNumber;
+    peek_.simple =
+        ok && events_ == 1 && followed && processes_ <= 1 && auids_ <= 1 && auid_values_ <= 1;
     return peek_;
   }
 
  private:
   Spot Enter(Spot spot, uint64_t number) {
     switch (spot) {
-      case Spot::kTop:
-        if (number == tetragon::GetEventsResponse::kProcessExecFieldNumber ||
-            number == tetragon::GetEventsResponse::kProcessExitFieldNumber) {
-          ++events_;
-          peek_.kind = int(number);
-          return Spot::kEvent;
-        }
-        return Spot::kOther;
+      case Spot::kTop: {
+        // Every member of the event oneof counts: the last one set wins.
+        const auto* field =
+            tetragon::GetEventsResponse::descriptor()->FindFieldByNumber(int(number));
+        if (field == nullptr || field->containing_oneof() == nullptr) return Spot::kOther;
+        ++events_;
+        peek_.kind = int(number);
+        return number == tetragon::GetEventsResponse::kProcessExecFieldNumber ||
+                       number == tetragon::GetEventsResponse::kProcessExitFieldNumber
+                   ? Spot::kEvent
+                   : Spot::kOther;
+      }
       case Spot::kEvent:
         if (number == 1) {  // process, in both ProcessExec and ProcessExit
           ++processes_;

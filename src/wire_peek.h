@@ -9,8 +9,8 @@
 //     valid UTF-8", "... at byte 12");
 //   - reads the event kind (the oneof field number) and the auid of the
 //     event's process (process_exec.process.auid / process_exit.process.auid).
-// `simple` is true when the message has exactly one event field, one process
-// in it and at most one auid with one value, so that protobuf's merge rules
+// `simple` is true when the message has exactly one event field, an exec or
+// an exit, one process in it and at most one auid with one value, so that protobuf's merge rules
 // cannot make a full parse see another kind or auid. When the peek is valid
 // and simple, a full parse succeeds and agrees with it (fuzzed: fuzz/harness.cpp);
 // otherwise the caller must parse. The filter uses it to reject events of

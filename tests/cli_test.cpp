@@ -165,9 +165,10 @@ TEST(Cli, UsageErrorsExitTwoWithWhatAndWhatToDo) {
        "tetrars: invalid --server-address 'localhost': missing :port"},
       {{"--auid", "5-3"}, "tetrars: invalid --auid '5-3': range '5-3' ends before it starts"},
       {{"-e", "PROCESS_EXCE"},
-       "tetrars: unknown event type 'PROCESS_EXCE': use PROCESS_EXEC, PROCESS_EXIT"},
-      {{"-e", "PROCESS_KPROBE"},
-       "tetrars: event type PROCESS_KPROBE is not supported by this version of tetrars: use"},
+       "tetrars: unknown event type 'PROCESS_EXCE': use PROCESS_EXEC, PROCESS_EXIT, "
+       "PROCESS_KPROBE, PROCESS_TRACEPOINT, PROCESS_LOADER, PROCESS_UPROBE, PROCESS_THROTTLE, "
+       "PROCESS_LSM, PROCESS_USDT, TEST, RATE_LIMIT_INFO\n"},
+      {{"-e", "UNDEF"}, "tetrars: unknown event type 'UNDEF': use PROCESS_EXEC, PROCESS_EXIT"},
       {{"-f", "process..pid"},
        "tetrars: invalid field path 'process..pid' in --include-fields: use"},
       {{"-f", "Process.PID"}, "tetrars: invalid field path 'Process.PID'"},

@@ -126,6 +126,22 @@ TEST_F(EndToEnd, MatchPredicatesRunAfterTheAuidRule) {
   ExpectSameEvents(OutObjects(), expected);
 }
 
+TEST_F(EndToEnd, PolicyEventKindsPrintAsTetraPrintsThem) {
+  const std::string file =
+      std::string(TETRARS_TEST_DATA) + "/constructed/policy-events.tetra.jsonl";
+  const auto all = test_util::ParseJsonLines(test_util::ReadFile(file));
+  ASSERT_EQ(all.size(), 6u);
+  StartFake({"--replay", file});
+  const std::string every_type =
+      "PROCESS_KPROBE,PROCESS_LSM,PROCESS_TRACEPOINT,PROCESS_UPROBE,PROCESS_THROTTLE,RATE_LIMIT_"
+      "INFO";
+  ASSERT_EQ(RunTetrars({"--once", "--all-fields", "--auid", "any", "-e", every_type}), 0) << Err();
+  ExpectSameEvents(OutObjects(), all);
+  // The auid rule reads each kind's process; kinds without one never pass it.
+  ASSERT_EQ(RunTetrars({"--once", "--all-fields", "-e", every_type}), 0) << Err();
+  ExpectSameEvents(OutObjects(), {all[0], all[2], all[3]});
+}
+
 TEST_F(EndToEnd, ExitEventsUseTheExitingProcessesAuid) {
   StartFake({"--replay", test_util::CorpusPath("all.wire.b64")});
   ASSERT_EQ(RunTetrars({"--once", "-e", "PROCESS_EXIT"}), 0) << Err();

@@ -64,8 +64,12 @@ TEST(WirePeek, AnythingProtobufWouldMergeIsNotSimple) {
   EXPECT_FALSE(Peek(Field(1, Field(1, Auid(1000))) + Field(1, Field(1, Auid(0)))).simple);
   EXPECT_FALSE(Peek(Field(1, Field(1, Auid(1000)) + Field(1, Auid(0)))).simple);
   EXPECT_FALSE(Peek(Field(1, Field(1, Auid(1000))) + Field(5, Field(1, Auid(0)))).simple);
-  // A kind we do not model is no event of ours.
+  // The peek follows the auid of exec and exit events only: a kprobe event
+  // (and one of a kind newer than the schema) goes to the full parse.
   EXPECT_FALSE(Peek(Field(9, Field(1, Auid(1000)))).simple);
+  EXPECT_FALSE(Peek(Field(30, Field(1, Auid(1000)))).simple);
+  // An exec followed by a kprobe is a kprobe for protobuf (last oneof wins).
+  EXPECT_FALSE(Peek(Field(1, Field(1, Auid(0))) + Field(9, Field(1, Auid(1000)))).simple);
 }
 
 TEST(WirePeek, NamesWhatIsInvalid) {

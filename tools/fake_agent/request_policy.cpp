@@ -7,6 +7,8 @@
 #include <memory>
 #include <vector>
 
+#include "event_filter.h"
+
 namespace fake_agent {
 namespace {
 
@@ -94,12 +96,6 @@ void Drop(Message* message, const PathTree& tree) {
       }
     }
   }
-}
-
-const tetragon::Process* Subject(const tetragon::GetEventsResponse& event) {
-  if (event.has_process_exec()) return &event.process_exec().process();
-  if (event.has_process_exit()) return &event.process_exit().process();
-  return nullptr;
 }
 
 // Go's regexp MatchString: unanchored.
@@ -199,7 +195,7 @@ bool RequestPolicy::Matches(const tetragon::Filter& filter, const CompiledFilter
                                                type) == filter.event_set().end()) {
     return false;
   }
-  const tetragon::Process* process = Subject(event);
+  const tetragon::Process* process = tetrars::SubjectProcess(event);
   if (filter.namespace__size() > 0) {
     // A host process has no pod: its namespace is "".
     const std::string ns = process != nullptr ? process->pod().namespace_() : "";

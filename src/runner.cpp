@@ -121,7 +121,8 @@ class Loop {
         Say("tetrars: the agent at " + where + " refused the request: " + result.Describe() + ": " +
             (result.status == 12 ? "check that --server-address is Tetragon's gRPC socket and that "
                                    "the agent supports the requested event types"
-                                 : "check --event-types and --include-fields"));
+                                 : "check --event-types, the field paths, the regular "
+                                   "expressions and --cel-expression"));
         return Finish(1);
       }
       if (options_.once) {

@@ -142,6 +142,28 @@ TEST_F(EndToEnd, PolicyEventKindsPrintAsTetraPrintsThem) {
   ExpectSameEvents(OutObjects(), {all[0], all[2], all[3]});
 }
 
+TEST_F(EndToEnd, PolicyPodAndCelFiltersReachTheAgent) {
+  const std::string file =
+      std::string(TETRARS_TEST_DATA) + "/constructed/policy-events.tetra.jsonl";
+  const auto all = test_util::ParseJsonLines(test_util::ReadFile(file));
+  StartFake({"--replay", file, "--cel", "evaluate"});
+  const std::vector<std::string> base = {"--once", "--all-fields",
+                                         "--auid", "any",
+                                         "-e",     "PROCESS_KPROBE,PROCESS_LSM,PROCESS_TRACEPOINT"};
+  auto args = base;
+  args.insert(args.end(), {"--policy-names", "file-monitoring,lsm-exec"});
+  ASSERT_EQ(RunTetrars(args), 0) << Err();
+  ExpectSameEvents(OutObjects(), {all[0], all[1]});
+  args = base;
+  args.insert(args.end(), {"--pod", ".*"});  // no event of this file ran in a pod
+  ASSERT_EQ(RunTetrars(args), 0) << Err();
+  EXPECT_EQ(Out(), "");
+  args = base;
+  args.insert(args.end(), {"--cel-expression", "process_tracepoint.process.auid == 1001u"});
+  ASSERT_EQ(RunTetrars(args), 0) << Err();
+  ExpectSameEvents(OutObjects(), {all[2]});
+}
+
 TEST_F(EndToEnd, ExitEventsUseTheExitingProcessesAuid) {
   StartFake({"--replay", test_util::CorpusPath("all.wire.b64")});
   ASSERT_EQ(RunTetrars({"--once", "-e", "PROCESS_EXIT"}), 0) << Err();

@@ -142,7 +142,8 @@ TEST_F(Faults, RequestTheAgentRejectsEndsTetrars) {
   StartTetrars({});
   ASSERT_EQ(tetrars_->Wait(10000), 1) << Err();
   EXPECT_NE(Err().find("refused the request: status INVALID_ARGUMENT (3): invalid fieldmask: check "
-                       "--event-types and --include-fields"),
+                       "--event-types, the field paths, the regular expressions and "
+                       "--cel-expression"),
             std::string::npos)
       << Err();
 }

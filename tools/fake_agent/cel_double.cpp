@@ -4,6 +4,8 @@
 #include <cctype>
 #include <vector>
 
+#include "event_filter.h"
+
 namespace fake_agent {
 
 struct CelDouble::Node {
@@ -17,6 +19,18 @@ struct CelDouble::Node {
 namespace {
 
 using Node = CelDouble::Node;
+
+// "<event>.process.auid" or "<event>.parent.auid", <event> a member of the
+// GetEventsResponse oneof (process_exec, process_kprobe, ...).
+bool IsAuidField(const std::string& field) {
+  const size_t dot = field.find('.');
+  if (dot == std::string::npos) return false;
+  const auto* event =
+      tetragon::GetEventsResponse::descriptor()->FindFieldByName(field.substr(0, dot));
+  const std::string rest = field.substr(dot + 1);
+  return event != nullptr && event->containing_oneof() != nullptr &&
+         (rest == "process.auid" || rest == "parent.auid");
+}
 
 class Parser {
  public:
@@ -108,11 +122,8 @@ class Parser {
     const std::string field = tokens_[at_];
     const std::string op = tokens_[at_ + 1];
     const std::string literal = tokens_[at_ + 2];
-    static const std::vector<std::string> kFields = {
-        "process_exec.process.auid", "process_exec.parent.auid", "process_exit.process.auid",
-        "process_exit.parent.auid"};
     static const std::vector<std::string> kCompares = {"==", "!=", ">=", "<=", ">", "<"};
-    if (std::find(kFields.begin(), kFields.end(), field) == kFields.end() ||
+    if (!IsAuidField(field) ||
         std::find(kCompares.begin(), kCompares.end(), op) == kCompares.end() ||
         literal.size() < 2 || literal.back() != 'u') {
       return nullptr;
@@ -129,14 +140,14 @@ class Parser {
 };
 
 std::optional<uint32_t> Auid(const tetragon::GetEventsResponse& event, const std::string& field) {
-  const bool exec = field.rfind("process_exec.", 0) == 0;
-  if (exec != event.has_process_exec() || (!exec && !event.has_process_exit())) return std::nullopt;
+  const size_t dot = field.find('.');
+  const auto* event_field = event.GetDescriptor()->FindFieldByName(field.substr(0, dot));
+  if (event_field == nullptr || event.event_case() != event_field->number()) return std::nullopt;
   const bool parent = field.find(".parent.") != std::string::npos;
-  const tetragon::Process& p =
-      exec ? (parent ? event.process_exec().parent() : event.process_exec().process())
-           : (parent ? event.process_exit().parent() : event.process_exit().process());
-  if (!p.has_auid()) return std::nullopt;
-  return p.auid().value();
+  const tetragon::Process* p =
+      parent ? tetrars::ParentProcess(event) : tetrars::SubjectProcess(event);
+  if (p == nullptr || !p->has_auid()) return std::nullopt;
+  return p->auid().value();
 }
 
 bool Evaluate(const Node& node, const tetragon::GetEventsResponse& event) {

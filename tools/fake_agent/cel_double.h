@@ -1,7 +1,7 @@
 // A test double for the agent's CEL filter — not a CEL engine. It evaluates
 // exactly the shape of expression tetrars sends for its --auid pushdown:
 //   process_exec.process.auid >= 1000u && process_exec.process.auid <= 4294967294u
-// i.e. auid fields of process_exec/process_exit's process or parent, uint
+// i.e. auid fields of any event kind's process or parent, uint
 // literals ("1000u"), true, the comparisons == != < <= > >=, && || and
 // parentheses. Anything else is refused, so a test cannot pass by accident.
 // An unset auid compares false (CEL would raise an error; the agent then

@@ -217,8 +217,19 @@ bool RequestPolicy::Matches(const tetragon::Filter& filter, const CompiledFilter
                    [&event](const CelDouble& cel) { return cel.Matches(event); })) {
     return false;
   }
-  // Exec and exit events come from no tracing policy.
-  return filter.policy_names_size() == 0;
+  if (filter.policy_names_size() > 0) {
+    // Events of tracing policies carry policy_name; exec and exit events have none.
+    const auto* field = event.GetDescriptor()->FindFieldByNumber(event.event_case());
+    const google::protobuf::Message* body =
+        field == nullptr ? nullptr : &event.GetReflection()->GetMessage(event, field);
+    const auto* name =
+        body == nullptr ? nullptr : body->GetDescriptor()->FindFieldByName("policy_name");
+    if (name == nullptr) return false;
+    const std::string policy = body->GetReflection()->GetString(*body, name);
+    return std::find(filter.policy_names().begin(), filter.policy_names().end(), policy) !=
+           filter.policy_names().end();
+  }
+  return true;
 }
 
 bool RequestPolicy::Allows(const tetragon::GetEventsResponse& event) const {

@@ -3,8 +3,8 @@
 //     deny_list: an event is dropped if any Filter matches. A Filter matches
 //     when all its conditions hold. The fake implements event_set, namespace
 //     ("" = a host process), binary_regex and pod_regex (RE2, unanchored, on
-//     the event's process) and policy_names (exec and exit events have no
-//     policy); it refuses other Filter fields (it must not pretend to filter).
+//     the event's process) and policy_names (the event's policy_name; exec
+//     and exit events have none); it refuses other Filter fields (it must not pretend to filter).
 //   - field_filters, applied one after the other to the event message
 //     (process_exec, ...), for the FieldFilter's event_set (empty: all types,
 //     invert_event_set flips it). INCLUDE keeps only the listed paths, EXCLUDE

@@ -19,14 +19,19 @@
 namespace tetrars {
 namespace {
 
-// Every event type of the schema (its oneof member has the type's number).
-constexpr tetragon::EventType kSupportedTypes[] = {
-    tetragon::PROCESS_EXEC,     tetragon::PROCESS_EXIT,
-    tetragon::PROCESS_KPROBE,   tetragon::PROCESS_TRACEPOINT,
-    tetragon::PROCESS_LOADER,   tetragon::PROCESS_UPROBE,
-    tetragon::PROCESS_THROTTLE, tetragon::PROCESS_LSM,
-    tetragon::PROCESS_USDT,     tetragon::TEST,
-    tetragon::RATE_LIMIT_INFO};
+// The event types our schema models: the members of GetEventsResponse's event
+// oneof, whose field numbers are the EventType numbers (declaration order).
+const std::vector<tetragon::EventType>& SupportedTypes() {
+  static const std::vector<tetragon::EventType> types = [] {
+    std::vector<tetragon::EventType> all;
+    const auto* oneof = tetragon::GetEventsResponse::descriptor()->FindOneofByName("event");
+    for (int i = 0; i < oneof->field_count(); ++i) {
+      all.push_back(tetragon::EventType(oneof->field(i)->number()));
+    }
+    return all;
+  }();
+  return types;
+}
 
 std::vector<std::string> SplitList(const std::string& text) {
   std::vector<std::string> items;
@@ -48,7 +53,7 @@ std::string Upper(std::string text) {
 
 std::string SupportedTypeNames() {
   std::string names;
-  for (auto type : kSupportedTypes) {
+  for (auto type : SupportedTypes()) {
     if (!names.empty()) names += ", ";
     names += tetragon::EventType_Name(type);
   }
@@ -459,8 +464,8 @@ CommandLine ParseCommandLine(int argc, char** argv) {
     if (!tetragon::EventType_Parse(Upper(item), &type) || type == tetragon::UNDEF) {
       return UsageError("unknown event type '" + item + "'", "use " + SupportedTypeNames());
     }
-    if (std::find(std::begin(kSupportedTypes), std::end(kSupportedTypes), type) ==
-        std::end(kSupportedTypes)) {
+    if (std::find(SupportedTypes().begin(), SupportedTypes().end(), type) ==
+        SupportedTypes().end()) {
       return UsageError("event type " + tetragon::EventType_Name(type) +
                             " is not supported by this version of tetrars",
                         "use " + SupportedTypeNames());
@@ -517,7 +522,7 @@ CommandLine ParseCommandLine(int argc, char** argv) {
       }
       std::string closest;
       if (!FieldPathExists(path, options.event_types, &closest)) {
-        for (tetragon::EventType other : kSupportedTypes) {
+        for (tetragon::EventType other : SupportedTypes()) {
           std::string unused;
           if (FieldPathExists(path, {other}, &unused)) {
             return UsageError("field path '" + path + "' in " + flag + " belongs to " +

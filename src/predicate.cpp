@@ -75,7 +75,7 @@ std::optional<Predicate> Predicate::Parse(const std::string& text,
     const FieldDescriptor* event =
         tetragon::GetEventsResponse::descriptor()->FindFieldByNumber(type);
     if (event == nullptr || event->message_type() == nullptr) continue;
-    Route route{event->number(), {}};
+    Route route{event, {}};
     const Descriptor* message = event->message_type();
     size_t start = 0;
     bool ok = true;
@@ -173,11 +173,8 @@ std::optional<Predicate> Predicate::Parse(const std::string& text,
 bool Predicate::Matches(const tetragon::GetEventsResponse& event) const {
   const bool negative = op_ == Op::kNe || op_ == Op::kNotRe;
   for (const Route& route : routes_) {
-    if (event.event_case() != route.event_field) continue;
-    const Message* message = &event;
-    const FieldDescriptor* event_field =
-        event.GetDescriptor()->FindFieldByNumber(route.event_field);
-    message = &event.GetReflection()->GetMessage(event, event_field);
+    if (event.event_case() != route.event->number()) continue;
+    const Message* message = &event.GetReflection()->GetMessage(event, route.event);
     for (size_t i = 0; i + 1 < route.fields.size(); ++i) {
       const Reflection* r = message->GetReflection();
       if (!r->HasField(*message, route.fields[i])) return negative;  // absent

@@ -36,7 +36,7 @@ class Predicate {
   enum class Op { kEq, kNe, kLt, kLe, kGt, kGe, kRe, kNotRe };
   // The fields from the event message down to the scalar, per event type.
   struct Route {
-    int event_field = 0;
+    const google::protobuf::FieldDescriptor* event = nullptr;  // in GetEventsResponse
     std::vector<const google::protobuf::FieldDescriptor*> fields;
   };
 

@@ -58,7 +58,7 @@ class Walker {
             return false;
           }
           if (info.message != nullptr) {
-            const Spot inner = Enter(spot, number);
+            const Spot inner = Enter(spot, number, field);
             if (!Walk(info.message, p, p + length, depth + 1, inner)) return false;
           }
           p += length;
@@ -87,13 +87,12 @@ class Walker {
   }
 
  private:
-  Spot Enter(Spot spot, uint64_t number) {
+  // `field` is the (message) field being entered, already looked up.
+  Spot Enter(Spot spot, uint64_t number, const FieldDescriptor* field) {
     switch (spot) {
       case Spot::kTop: {
         // Every member of the event oneof counts: the last one set wins.
-        const auto* field =
-            tetragon::GetEventsResponse::descriptor()->FindFieldByNumber(int(number));
-        if (field == nullptr || field->containing_oneof() == nullptr) return Spot::kOther;
+        if (field->containing_oneof() == nullptr) return Spot::kOther;
         ++events_;
         peek_.kind = int(number);
         return number == tetragon::GetEventsResponse::kProcessExecFieldNumber ||
@@ -158,7 +157,15 @@ WirePeeker::FieldInfo WirePeeker::Describe(const FieldDescriptor* field) {
 }
 
 WirePeeker::FieldInfo WirePeeker::Field(const Descriptor* type, uint64_t number) {
-  if (number >= kTableSize) return Describe(type->FindFieldByNumber(int(number)));
+  if (number >= kTableSize) {
+    // Large numbers (time = 1001 in every event) are kept too, but only those
+    // of real fields: unknown numbers from the agent must not grow the cache.
+    const auto key = std::make_pair(type, number);
+    if (auto it = large_.find(key); it != large_.end()) return it->second;
+    const FieldInfo info = Describe(type->FindFieldByNumber(int(number)));
+    if (info.field != nullptr) large_.emplace(key, info);
+    return info;
+  }
   auto [it, added] = tables_.try_emplace(type);
   if (added) {
     it->second.assign(kTableSize, FieldInfo{});

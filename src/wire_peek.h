@@ -21,8 +21,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace tetrars {
@@ -53,6 +55,7 @@ class WirePeeker {
   static constexpr uint64_t kTableSize = 64;
   static FieldInfo Describe(const google::protobuf::FieldDescriptor* field);
   std::unordered_map<const google::protobuf::Descriptor*, std::vector<FieldInfo>> tables_;
+  std::map<std::pair<const google::protobuf::Descriptor*, uint64_t>, FieldInfo> large_;
 };
 
 // One-off peek (a fresh table each time).

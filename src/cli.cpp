@@ -227,6 +227,25 @@ std::string HelpText() {
          "                         data and drop the connection if the agent does not\n"
          "                         answer within it (default 30s, 0 = off)\n"
          "                         example: --keepalive 5m\n"
+         "Output:\n"
+         "  -o, --output FORMAT    json (default): tetra's JSON lines on stdout;\n"
+         "                         compact: one human line per event, as tetra -o compact;\n"
+         "                         journal: native journald entries (MESSAGE= the JSON\n"
+         "                         line, TETRAGON_AUID=, TETRAGON_BINARY=, ... to filter on)\n"
+         "                         example: -o journal, then journalctl TETRAGON_AUID=1000\n"
+         "  --max-line-bytes N     no line longer than N bytes: the longest strings are\n"
+         "                         cut first, marked \"...[truncated N bytes]\", and the line\n"
+         "                         gets \"tetrars\":{\"truncated\":true} (default 48000, below\n"
+         "                         journald's 48 KiB LineMax; -o journal: 0 = no limit)\n"
+         "                         example: --max-line-bytes 8192 (syslog over UDP)\n"
+         "  --timestamps           -o compact: start each line with the event's time\n"
+         "                         example: -o compact --timestamps\n"
+         "  --resolve-users        add the user names of the auid and uid (and the\n"
+         "                         parent's) from the host's user database:\n"
+         "                         \"tetrars\":{\"auid_user\":\"alice\",\"uid_user\":\"root\"};\n"
+         "                         a lookup slower than 5ms is skipped for that event\n"
+         "                         example: --resolve-users -o journal\n"
+         "Other:\n"
          "  --sbom                 print the embedded SBOM (CycloneDX 1.5 JSON) and exit\n"
          "                         example: tetrars --sbom | jq '.components[].name'\n"
          "  --version              print the version and exit\n"
@@ -234,9 +253,11 @@ std::string HelpText() {
          "Examples:\n"
          "  tetrars                                   # the default job, for journald\n"
          "  tetrars --auid any --all-fields --once    # everything, until the stream ends\n"
-         "  tetrars -e PROCESS_EXEC,PROCESS_EXIT --server-address localhost:54321\n\n"
-         "Output: JSON lines on stdout. Diagnostics: one line each on stderr, in the form\n"
-         "'tetrars: <what happened>: <what to do>', one per change of state.\n"
+         "  tetrars -e PROCESS_EXEC,PROCESS_EXIT --server-address localhost:54321\n"
+         "  tetrars -o journal --resolve-users        # then: journalctl -t tetrars "
+         "TETRAGON_AUID=1000\n\n"
+         "Output: JSON lines on stdout (see -o). Diagnostics: one line each on stderr, in\n"
+         "the form 'tetrars: <what happened>: <what to do>', one per change of state.\n"
          "Signals: SIGINT/SIGTERM flush and exit; SIGUSR1 prints the counters (also printed\n"
          "at exit).\n"
          "Without --once, tetrars reconnects when the agent is absent, restarts or ends the\n"
@@ -264,6 +285,9 @@ CommandLine ParseCommandLine(int argc, char** argv) {
     kCelExpression,
     kNoPushdown,
     kMatch,
+    kMaxLineBytes,
+    kTimestamps,
+    kResolveUsers,
     kVersion
   };
   static const option kLong[] = {{"server-address", required_argument, nullptr, kServerAddress},
@@ -285,6 +309,10 @@ CommandLine ParseCommandLine(int argc, char** argv) {
                                  {"max-message-size", required_argument, nullptr, kMaxMessageSize},
                                  {"reconnect-max", required_argument, nullptr, kReconnectMax},
                                  {"keepalive", required_argument, nullptr, kKeepalive},
+                                 {"output", required_argument, nullptr, 'o'},
+                                 {"max-line-bytes", required_argument, nullptr, kMaxLineBytes},
+                                 {"timestamps", no_argument, nullptr, kTimestamps},
+                                 {"resolve-users", no_argument, nullptr, kResolveUsers},
                                  {"sbom", no_argument, nullptr, kSbom},
                                  {"version", no_argument, nullptr, kVersion},
                                  {"help", no_argument, nullptr, 'h'},
@@ -302,10 +330,11 @@ CommandLine ParseCommandLine(int argc, char** argv) {
   std::optional<std::string> exclude_fields;
   bool host = false;
   std::vector<std::string> match_texts;
+  std::optional<size_t> max_line_bytes;
   const auto append = [](std::vector<std::string>& to, const std::string& list) {
     for (std::string& item : SplitList(list)) to.push_back(std::move(item));
   };
-  while ((opt = getopt_long(argc, argv, ":e:f:F:n:h", kLong, nullptr)) != -1) {
+  while ((opt = getopt_long(argc, argv, ":e:f:F:n:o:h", kLong, nullptr)) != -1) {
     switch (opt) {
       case kServerAddress:
         server_address = optarg;
@@ -377,6 +406,37 @@ CommandLine ParseCommandLine(int argc, char** argv) {
         options.max_message_size = value;
         break;
       }
+      case 'o': {
+        const std::string format = optarg;
+        if (format == "json") {
+          options.output = OutputFormat::kJson;
+        } else if (format == "compact") {
+          options.output = OutputFormat::kCompact;
+        } else if (format == "journal") {
+          options.output = OutputFormat::kJournal;
+        } else {
+          return UsageError("invalid --output '" + format + "'", "use json, compact or journal");
+        }
+        break;
+      }
+      case kMaxLineBytes: {
+        const std::string text = optarg;
+        size_t value = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec != std::errc() || end != text.data() + text.size() ||
+            (value != 0 && (value < 1024 || value > (size_t(1) << 31)))) {
+          return UsageError("invalid --max-line-bytes '" + text + "'",
+                            "give a number of bytes from 1024 to 2147483648, or 0 for no limit");
+        }
+        max_line_bytes = value;
+        break;
+      }
+      case kTimestamps:
+        options.timestamps = true;
+        break;
+      case kResolveUsers:
+        options.resolve_users = true;
+        break;
       case kReconnectMax: {
         const auto ms = ParseDurationMs(optarg);
         if (!ms || *ms < 100 || *ms > 3600000) {
@@ -419,6 +479,18 @@ CommandLine ParseCommandLine(int argc, char** argv) {
   if (optind < argc) {
     return UsageError(std::string("unexpected argument '") + argv[optind] + "'",
                       "tetrars takes only options; see tetrars --help");
+  }
+
+  // journald takes entries of any size: no limit there unless asked for.
+  options.max_line_bytes =
+      max_line_bytes.value_or(options.output == OutputFormat::kJournal ? 0 : kDefaultMaxLineBytes);
+  if (options.timestamps && options.output != OutputFormat::kCompact) {
+    return UsageError("--timestamps applies to -o compact",
+                      "use it with -o compact (JSON lines carry the event's \"time\")");
+  }
+  if (options.resolve_users && options.output == OutputFormat::kCompact) {
+    return UsageError("--resolve-users adds names to JSON lines",
+                      "use it with -o json or -o journal");
   }
 
   if (host) options.namespaces.push_back("");  // host processes have no pod namespace

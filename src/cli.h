@@ -27,6 +27,12 @@ inline constexpr const char* kTetragonInfoFile = "/var/run/tetragon/tetragon-inf
 // The fields the replaced tetra pipeline asked for (-f), in its order.
 const std::vector<std::string>& DefaultIncludeFields();
 
+// -o: tetra's JSON lines, tetra's compact lines, or native journald entries.
+enum class OutputFormat { kJson, kCompact, kJournal };
+
+// journald's LineMax is 48 KiB: stdout lines stay below it by default.
+inline constexpr size_t kDefaultMaxLineBytes = 48000;
+
 struct Options {
   Address address;
   AuidFilter auid;
@@ -48,6 +54,10 @@ struct Options {
   int reconnect_min_ms = 100;   // first retry delay; doubles up to reconnect_max_ms
   int reconnect_max_ms = 5000;  // --reconnect-max
   int keepalive_ms = 30000;     // --keepalive: HTTP/2 PING interval over TCP (0 = off)
+  OutputFormat output = OutputFormat::kJson;
+  size_t max_line_bytes = kDefaultMaxLineBytes;  // 0 = unlimited (-o journal's default)
+  bool timestamps = false;                       // -o compact: the event time first
+  bool resolve_users = false;                    // "tetrars":{"auid_user":...}
 };
 
 struct CommandLine {

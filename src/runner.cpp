@@ -12,7 +12,8 @@
 
 #include "decode.h"
 #include "event_filter.h"
-#include "json_writer.h"
+#include "journal_sink.h"
+#include "line_encoder.h"
 #include "request.h"
 #include "signals.h"
 #include "sink.h"
@@ -58,7 +59,7 @@ class Loop {
   explicit Loop(const Options& options)
       : options_(options),
         filter_(options.event_types, options.auid, options.auid_of),
-        sink_(STDOUT_FILENO, &wait_mask_, [] { return g_stop_signal != 0 || g_report_stats != 0; }),
+        encoder_(options),
         pushdown_(options.pushdown && options.auid.enabled()),
         request_(BuildRequest(options, pushdown_).SerializeAsString()),
         keepalive_ms_(options.address.is_unix ? 0 : options.keepalive_ms),
@@ -68,6 +69,17 @@ class Loop {
   }
 
   int Run() {
+    const auto yield = [] { return g_stop_signal != 0 || g_report_stats != 0; };
+    if (options_.output == OutputFormat::kJournal) {
+      std::string error;
+      sink_ = JournalSink::Open(&wait_mask_, yield, Say, &error);
+      if (!sink_) {
+        Say("tetrars: " + error + ": install the libsystemd0 package, or use -o json");
+        return 1;
+      }
+    } else {
+      sink_ = std::make_unique<Sink>(STDOUT_FILENO, &wait_mask_, yield);
+    }
     Say(std::string("tetrars ") + TETRARS_VERSION + " started");
     const std::string where = options_.address.original;
     bool connected_before = false;
@@ -96,9 +108,9 @@ class Loop {
       const auto started = Clock::now();
       abort_reason_.clear();
       Stream(*call);
-      if (!sink_.error().empty()) return OutputFailed();
+      if (!sink_->error().empty()) return OutputFailed();
       if (Stopping()) break;
-      if (!sink_.Flush()) return OutputFailed();
+      if (!sink_->Flush()) return OutputFailed();
 
       if (call->messages() > 0 || Clock::now() - started >= kHealthyStream) {
         backoff_ms_ = options_.reconnect_min_ms;
@@ -183,8 +195,8 @@ class Loop {
 
   // Everything read so far goes out before the loop sleeps.
   bool Drain() {
-    while (sink_.pending() > 0 && !Stopping()) {
-      if (!sink_.Flush()) return false;
+    while (sink_->has_pending() && !Stopping()) {
+      if (!sink_->Flush()) return false;
       ReportIfAsked();
     }
     return true;
@@ -265,31 +277,42 @@ class Loop {
     }
     ++stats_.matched;
     std::string why;
-    if (!AppendJson(decoder_.event(), sink_.buffer(), &why)) {
-      ++stats_.encode_errors;
-      Say("tetrars: cannot print an event as JSON: " + why +
-          ": report it with the agent's version");
-      return true;
+    switch (encoder_.Encode(decoder_.event(), sink_->buffer(), &why)) {
+      case LineEncoder::Result::kFailed:
+        ++stats_.encode_errors;
+        Say("tetrars: cannot print an event as JSON: " + why +
+            ": report it with the agent's version");
+        return true;
+      case LineEncoder::Result::kTruncated:
+        ++stats_.truncated;
+        break;
+      case LineEncoder::Result::kWritten:
+        break;
     }
+    if (const UserNames* names = encoder_.user_names()) stats_.names_late = names->slow_lookups();
     ++stats_.written;
-    return sink_.EndLine();
+    return sink_->EndLine(decoder_.event());
   }
 
   int OutputFailed() {
-    Say("tetrars: cannot write to standard output: " + sink_.error() +
-        ": check the program or file that reads tetrars' output");
+    Say(std::string("tetrars: cannot write to ") + sink_->name() + ": " + sink_->error() +
+        (options_.output == OutputFormat::kJournal
+             ? ": check systemd-journald.service, or use -o json"
+             : ": check the program or file that reads tetrars' output"));
     Say(stats_.Line());
     return 1;
   }
 
   int Finish(int code) {
     // After a stop signal, flush within the budget; otherwise write it all.
-    const bool flushed = Stopping() ? sink_.FlushWithin(kStopFlushBudgetMs) : sink_.Flush();
-    if (!sink_.error().empty()) return OutputFailed();
+    const bool flushed = Stopping() ? sink_->FlushWithin(kStopFlushBudgetMs) : sink_->Flush();
+    if (!sink_->error().empty()) return OutputFailed();
     if (!flushed) {
-      Say("tetrars: " + std::to_string(sink_.pending()) + " bytes of output could not be written " +
-          "within " + Duration(kStopFlushBudgetMs) +
-          " of the stop signal: the program reading tetrars' output is not reading");
+      Say("tetrars: " + std::to_string(sink_->pending_lines()) + " lines could not be written to " +
+          sink_->name() + " within " + Duration(kStopFlushBudgetMs) + " of the stop signal: " +
+          (options_.output == OutputFormat::kJournal
+               ? "check systemd-journald.service"
+               : "the program reading tetrars' output is not reading"));
       code = 1;
     }
     Say(stats_.Line());
@@ -301,7 +324,8 @@ class Loop {
   Decoder decoder_;
   WirePeeker peeker_;
   EventFilter filter_;
-  Sink sink_;
+  LineEncoder encoder_;
+  std::unique_ptr<LineSink> sink_;
   Stats stats_;
   bool pushdown_;
   std::string request_;

@@ -16,6 +16,10 @@ bool Sink::EndLine() {
   return buffer_.size() < kFlushAt || Flush();
 }
 
+size_t Sink::pending_lines() const {
+  return size_t(std::count(buffer_.begin() + ptrdiff_t(written_), buffer_.end(), '\n'));
+}
+
 bool Sink::Failed(int err) {
   error_ = std::strerror(err);
   buffer_.clear();

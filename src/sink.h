@@ -1,5 +1,8 @@
-// Stage 5 of the data path (sink): JSON lines to a file descriptor (stdout).
+// Stage 5 of the data path (sink): where the lines go. LineSink is what the
+// event loop sees; Sink writes lines to a file descriptor (stdout), and
+// JournalSink (journal_sink.h) sends them to journald.
 //
+// Sink's contract:
 // Contract: the encoder writes each line straight into buffer(), then calls
 // EndLine(). Lines are kept while more input is ready and written out by
 // Flush(), which the event loop calls whenever it is about to wait, so no line
@@ -17,24 +20,49 @@
 #include <functional>
 #include <string>
 
+#include "tetragon/events.pb.h"
+
 namespace tetrars {
 
-class Sink {
+class LineSink {
+ public:
+  virtual ~LineSink() = default;
+  // Where the encoder appends the line (without its newline).
+  virtual std::string& buffer() = 0;
+  // Ends the line just encoded, for `event`; false once output failed for good.
+  virtual bool EndLine(const tetragon::GetEventsResponse& event) = 0;
+  // Writes what is pending; false once output failed for good. Returns true
+  // with lines still pending when yield() asked to stop waiting.
+  virtual bool Flush() = 0;
+  // Tries to write the rest within `budget_ms` without ever blocking longer.
+  virtual bool FlushWithin(int budget_ms) = 0;
+  // Whether anything waits to be written (cheap: the loop asks before each wait).
+  virtual bool has_pending() const = 0;
+  // Lines not written yet (for messages).
+  virtual size_t pending_lines() const = 0;
+  // Why output failed for good ("" while it has not).
+  virtual const std::string& error() const = 0;
+  // What the output is, for messages: "standard output", "journald".
+  virtual const char* name() const = 0;
+};
+
+class Sink : public LineSink {
  public:
   explicit Sink(int fd, const sigset_t* interrupt_mask = nullptr,
                 std::function<bool()> yield = nullptr)
       : fd_(fd), interrupt_mask_(interrupt_mask), yield_(std::move(yield)) {}
 
-  std::string& buffer() { return buffer_; }
-  // Ends the line just encoded; flushes when the buffer is large.
+  std::string& buffer() override { return buffer_; }
+  // Flushes when the buffer is large.
+  bool EndLine(const tetragon::GetEventsResponse&) override { return EndLine(); }
   bool EndLine();
-  // Writes what is buffered; false once a write failed. Returns true with
-  // data still pending when yield() asked to stop waiting.
-  bool Flush();
-  // Tries to write the rest within `budget_ms` without ever blocking longer.
-  bool FlushWithin(int budget_ms);
+  bool Flush() override;
+  bool FlushWithin(int budget_ms) override;
   size_t pending() const { return buffer_.size() - written_; }
-  const std::string& error() const { return error_; }
+  bool has_pending() const override { return pending() > 0; }
+  size_t pending_lines() const override;
+  const std::string& error() const override { return error_; }
+  const char* name() const override { return "standard output"; }
 
  private:
   static constexpr size_t kFlushAt = 64 * 1024;

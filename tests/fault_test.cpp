@@ -193,8 +193,8 @@ TEST_F(Faults, StuckReaderBlocksTetrarsWithoutGrowingAndStopStaysBounded) {
   tetrars_->Signal(SIGTERM);
   // It cannot flush to a reader that never reads: it says so and exits 1.
   ASSERT_EQ(tetrars_->Wait(3000), 1) << Err();
-  EXPECT_NE(Err().find("bytes of output could not be written within 100ms of the stop signal: the "
-                       "program reading tetrars' output is not reading"),
+  EXPECT_NE(Err().find("lines could not be written to standard output within 100ms of the stop "
+                       "signal: the program reading tetrars' output is not reading"),
             std::string::npos)
       << Err();
   close(pipe_fds[0]);

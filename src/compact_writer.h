@@ -1,0 +1,32 @@
+// Stage 4 of the data path (encode), -o compact: one human line per event, in
+// the shape of `tetra getevents -o compact`:
+//   🚀 process <node or namespace/pod> <binary> <arguments>
+//   💥 exit    <node or namespace/pod> <binary> <arguments> <status or signal>
+// with "🛑 CAP_SYS_ADMIN" after processes that hold it, and with --timestamps
+// the event time first (RFC 3339, 9 fraction digits, as tetra). Throttle and
+// loader events have tetra's forms; kprobe, tracepoint, uprobe, lsm and usdt
+// events a generic one (kind, process, hook). No colours: this goes to logs.
+//
+// Contract: one event is always exactly one line (no log injection): in every
+// value taken from the event, control characters (C0, DEL, C1), U+2028/U+2029,
+// backslashes and bytes that are not UTF-8 are escaped (\n, \t, \\, \x1b,
+// \u0085). With `budget` > 0 the line (without its newline) never exceeds
+// `budget` bytes: the arguments are shortened first, then the whole line, each
+// cut marked "...[truncated N bytes]"; the return value says whether it was.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "tetragon/events.pb.h"
+
+namespace tetrars {
+
+bool AppendCompactLine(const tetragon::GetEventsResponse& event, bool timestamps, size_t budget,
+                       std::string& out);
+
+// `text` with the escapes above, for one line of plain text.
+void AppendEscapedText(std::string_view text, std::string& out);
+
+}  // namespace tetrars

@@ -1,0 +1,177 @@
+#include "journal_sink.h"
+
+#include <dlfcn.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "event_filter.h"
+
+namespace tetrars {
+namespace {
+
+constexpr int kRetryMs = 1000;
+
+}  // namespace
+
+std::unique_ptr<JournalSink> JournalSink::Open(const sigset_t* interrupt_mask,
+                                               std::function<bool()> yield, Say say,
+                                               std::string* error) {
+  // Deliberately never closed: the library stays for the life of the process.
+  void* library = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+  if (library == nullptr) {
+    *error = std::string("cannot load libsystemd for -o journal (") + dlerror() + ")";
+    return nullptr;
+  }
+  // The symbol itself, not the header's macro that adds CODE_FILE= and friends.
+  auto send = reinterpret_cast<SendFunction>(dlsym(library, "sd_journal_sendv"));
+  if (send == nullptr) {
+    *error = "libsystemd.so.0 has no sd_journal_sendv";
+    return nullptr;
+  }
+  return std::unique_ptr<JournalSink>(
+      new JournalSink(send, interrupt_mask, std::move(yield), std::move(say)));
+}
+
+std::vector<std::string> JournalSink::Fields(std::string message,
+                                             const tetragon::GetEventsResponse& event) {
+  std::vector<std::string> fields;
+  fields.push_back("MESSAGE=" + message);
+  fields.push_back("PRIORITY=6");
+  fields.push_back("SYSLOG_IDENTIFIER=tetrars");
+  if (event.event_case() != tetragon::GetEventsResponse::EVENT_NOT_SET) {
+    const auto type = tetragon::EventType(event.event_case());
+    const std::string name = tetragon::EventType_IsValid(type)
+                                 ? tetragon::EventType_Name(type)
+                                 : std::to_string(int(event.event_case()));
+    fields.push_back("TETRAGON_EVENT=" + name);
+  }
+  if (const tetragon::Process* process = SubjectProcess(event)) {
+    if (process->has_auid())
+      fields.push_back("TETRAGON_AUID=" + std::to_string(process->auid().value()));
+    if (process->has_uid())
+      fields.push_back("TETRAGON_UID=" + std::to_string(process->uid().value()));
+    if (process->has_pid())
+      fields.push_back("TETRAGON_PID=" + std::to_string(process->pid().value()));
+    if (!process->binary().empty()) fields.push_back("TETRAGON_BINARY=" + process->binary());
+  }
+  if (const tetragon::Process* parent = ParentProcess(event)) {
+    if (!parent->binary().empty()) fields.push_back("TETRAGON_PARENT_BINARY=" + parent->binary());
+  }
+  if (!event.node_name().empty()) fields.push_back("TETRAGON_NODE=" + event.node_name());
+  return fields;
+}
+
+bool JournalSink::EndLine(const tetragon::GetEventsResponse& event) {
+  queue_.push_back(Fields(std::move(message_), event));
+  message_.clear();
+  if (!error_.empty()) return false;
+  // Send now unless older entries wait for journald (order is kept).
+  if (queue_.size() == 1 && !unavailable_) {
+    const int err = SendFront();
+    if (err != 0 && !Retryable(err)) {
+      error_ = std::strerror(err);
+      return false;
+    }
+    if (err != 0) Unavailable(err);
+  }
+  return true;
+}
+
+int JournalSink::SendFront() {
+  // libsystemd calls a missing socket success: look first.
+  struct stat st;
+  if (stat(kJournalSocket, &st) != 0) return errno;
+  if (!S_ISSOCK(st.st_mode)) return ENOTSOCK;
+  const std::vector<std::string>& fields = queue_.front();
+  std::vector<iovec> iov(fields.size());
+  for (size_t i = 0; i < fields.size(); ++i) {
+    iov[i] = {const_cast<char*>(fields[i].data()), fields[i].size()};
+  }
+  // A busy journald blocks the send: let the loop's signals interrupt it.
+  sigset_t previous;
+  if (interrupt_mask_) sigprocmask(SIG_SETMASK, interrupt_mask_, &previous);
+  const int rc = send_(iov.data(), int(iov.size()));
+  if (interrupt_mask_) sigprocmask(SIG_SETMASK, &previous, nullptr);
+  if (rc < 0) return -rc;
+  queue_.pop_front();
+  if (unavailable_) {
+    unavailable_ = false;
+    say_("tetrars: journald takes entries again");
+  }
+  return 0;
+}
+
+// journald away (no socket, nobody listening, restarting) or busy, or we
+// were interrupted: worth another try. Anything else is a bug to report.
+bool JournalSink::Retryable(int err) const {
+  switch (err) {
+    case ENOENT:
+    case ENOTSOCK:
+    case ECONNREFUSED:
+    case ECONNRESET:
+    case ENOTCONN:
+    case EAGAIN:
+    case ENOBUFS:
+    case ENOMEM:
+    case EINTR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void JournalSink::Unavailable(int err) {
+  if (err == EINTR || unavailable_) return;
+  unavailable_ = true;
+  say_(std::string("tetrars: journald does not take entries (") + kJournalSocket + ": " +
+       std::strerror(err) + "): keeping them and retrying every second, without reading more " +
+       "events meanwhile: check systemd-journald.service");
+}
+
+void JournalSink::WaitBeforeRetry(int ms) {
+  timespec timeout{ms / 1000, long(ms % 1000) * 1000000L};
+  if (interrupt_mask_) {
+    ppoll(nullptr, 0, &timeout, interrupt_mask_);
+  } else {
+    nanosleep(&timeout, nullptr);
+  }
+}
+
+bool JournalSink::Flush() {
+  if (!error_.empty()) return false;
+  while (!queue_.empty()) {
+    if (yield_ && yield_()) return true;
+    if (unavailable_) WaitBeforeRetry(kRetryMs);
+    if (yield_ && yield_()) return true;
+    const int err = SendFront();
+    if (err == 0) continue;
+    if (!Retryable(err)) {
+      error_ = std::strerror(err);
+      return false;
+    }
+    Unavailable(err);
+  }
+  return true;
+}
+
+bool JournalSink::FlushWithin(int budget_ms) {
+  if (!error_.empty()) return false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(budget_ms);
+  while (!queue_.empty() && std::chrono::steady_clock::now() < deadline) {
+    const int err = SendFront();
+    if (err == 0) continue;
+    if (!Retryable(err)) {
+      error_ = std::strerror(err);
+      return false;
+    }
+    WaitBeforeRetry(10);
+  }
+  return queue_.empty();
+}
+
+}  // namespace tetrars

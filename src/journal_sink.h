@@ -1,0 +1,81 @@
+// Stage 5 of the data path (sink), -o journal: each line becomes one journald
+// entry through libsystemd's sd_journal_sendv(), which has no line length
+// limit (a large entry travels in a sealed memfd).
+//
+// Contract: an entry holds
+//   MESSAGE=<the line>  PRIORITY=6  SYSLOG_IDENTIFIER=tetrars
+// and, for `journalctl TETRAGON_AUID=1000` and the like, the fields of the
+// event that are present: TETRAGON_EVENT (PROCESS_EXEC, ...), TETRAGON_AUID,
+// TETRAGON_UID, TETRAGON_PID, TETRAGON_BINARY (of the event's process),
+// TETRAGON_PARENT_BINARY, TETRAGON_NODE.
+// libsystemd is loaded with dlopen() when this output is chosen, so the
+// default JSON job does not carry it. sd_journal_sendv() reports success when
+// the journal socket does not exist, so the socket is checked before each
+// send. While journald cannot take entries (no socket, refused, busy), they
+// are kept in order, tetrars says so once and retries every second, and stops
+// reading from the agent meanwhile; nothing is dropped. An error retrying
+// cannot fix ends the output (error()).
+#pragma once
+
+#include <sys/uio.h>
+
+#include <csignal>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sink.h"
+
+namespace tetrars {
+
+inline constexpr const char* kJournalSocket = "/run/systemd/journal/socket";
+
+class JournalSink : public LineSink {
+ public:
+  using Say = std::function<void(const std::string&)>;
+  // nullptr with `error` when libsystemd cannot be loaded.
+  static std::unique_ptr<JournalSink> Open(const sigset_t* interrupt_mask,
+                                           std::function<bool()> yield, Say say,
+                                           std::string* error);
+
+  std::string& buffer() override { return message_; }
+  bool EndLine(const tetragon::GetEventsResponse& event) override;
+  bool Flush() override;
+  bool FlushWithin(int budget_ms) override;
+  bool has_pending() const override { return !queue_.empty(); }
+  size_t pending_lines() const override { return queue_.size(); }
+  const std::string& error() const override { return error_; }
+  const char* name() const override { return "journald"; }
+
+  // The fields of an entry for `message` and `event`, as "NAME=value".
+  static std::vector<std::string> Fields(std::string message,
+                                         const tetragon::GetEventsResponse& event);
+
+ private:
+  using SendFunction = int (*)(const iovec*, int);  // sd_journal_sendv
+  JournalSink(SendFunction send, const sigset_t* interrupt_mask, std::function<bool()> yield,
+              Say say)
+      : send_(send),
+        interrupt_mask_(interrupt_mask),
+        yield_(std::move(yield)),
+        say_(std::move(say)) {}
+
+  // Sends the oldest entry: 0 sent, else the errno that kept it.
+  int SendFront();
+  bool Retryable(int err) const;
+  void Unavailable(int err);
+  void WaitBeforeRetry(int ms);
+
+  SendFunction send_;
+  const sigset_t* interrupt_mask_;
+  std::function<bool()> yield_;
+  Say say_;
+  std::string message_;
+  std::deque<std::vector<std::string>> queue_;
+  bool unavailable_ = false;  // said so; say when it takes entries again
+  std::string error_;
+};
+
+}  // namespace tetrars

@@ -1,0 +1,47 @@
+// Stage 4 of the data path (encode), as the event loop calls it: one event ->
+// one line in the chosen format, ready for the sink.
+//
+// Contract: -o json and -o journal: the event's JSON object (json_writer.h),
+// plus the "tetrars" object (annotations.h) with the user names when
+// --resolve-users is on, kept within --max-line-bytes by shortening strings
+// (line_limit.h); when even that cannot fit, a minimal line keeps the event's
+// identity (kind, node_name, time, and its process's exec_id, pid, uid, auid)
+// with "tetrars":{"truncated":true,"omitted_bytes":N}. -o compact: one human
+// line (compact_writer.h) within the same limit. Encode() appends the line to
+// `out` (no newline) and says what happened.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "annotations.h"
+#include "cli.h"
+#include "tetragon/events.pb.h"
+#include "user_names.h"
+
+namespace tetrars {
+
+class LineEncoder {
+ public:
+  enum class Result { kWritten, kTruncated, kFailed };
+
+  explicit LineEncoder(const Options& options);
+
+  // kFailed: `out` unchanged and `error` says why (protojson refuses the event).
+  Result Encode(const tetragon::GetEventsResponse& event, std::string& out, std::string* error);
+
+  const UserNames* user_names() const { return users_.get(); }
+
+ private:
+  Result EncodeJson(const tetragon::GetEventsResponse& event, std::string& out, std::string* error);
+  void AddUserNames(const tetragon::GetEventsResponse& event, Annotations& annotations);
+  void WriteOmitted(const tetragon::GetEventsResponse& event, Annotations annotations,
+                    size_t original_bytes, std::string& out, size_t from);
+
+  OutputFormat format_;
+  size_t max_line_bytes_;
+  bool timestamps_;
+  std::unique_ptr<UserNames> users_;
+};
+
+}  // namespace tetrars

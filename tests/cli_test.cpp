@@ -33,6 +33,29 @@ TEST(Cli, NoArgumentsIsTheReplacedPipeline) {
   EXPECT_FALSE(o.all_fields);
   EXPECT_FALSE(o.once);
   EXPECT_EQ(o.max_message_size, 16u * 1024 * 1024);
+  EXPECT_EQ(o.output, tetrars::OutputFormat::kJson);
+  EXPECT_EQ(o.max_line_bytes, 48000u) << "below journald's 48 KiB LineMax";
+  EXPECT_FALSE(o.timestamps);
+  EXPECT_FALSE(o.resolve_users);
+}
+
+TEST(Cli, OutputFormatsAndTheirLineLimits) {
+  auto cl = ParseArgs({"-o", "journal"});
+  ASSERT_TRUE(cl.options) << cl.text;
+  EXPECT_EQ(cl.options->output, tetrars::OutputFormat::kJournal);
+  EXPECT_EQ(cl.options->max_line_bytes, 0u) << "journald takes entries of any size";
+  cl = ParseArgs({"--output=journal", "--max-line-bytes", "65536", "--resolve-users"});
+  ASSERT_TRUE(cl.options) << cl.text;
+  EXPECT_EQ(cl.options->max_line_bytes, 65536u);
+  EXPECT_TRUE(cl.options->resolve_users);
+  cl = ParseArgs({"-o", "compact", "--timestamps"});
+  ASSERT_TRUE(cl.options) << cl.text;
+  EXPECT_EQ(cl.options->output, tetrars::OutputFormat::kCompact);
+  EXPECT_EQ(cl.options->max_line_bytes, 48000u);
+  EXPECT_TRUE(cl.options->timestamps);
+  cl = ParseArgs({"--max-line-bytes", "0"});
+  ASSERT_TRUE(cl.options) << cl.text;
+  EXPECT_EQ(cl.options->max_line_bytes, 0u);
 }
 
 TEST(Cli, FlagsInBothSpellings) {
@@ -193,6 +216,14 @@ TEST(Cli, UsageErrorsExitTwoWithWhatAndWhatToDo) {
        "^/usr/bin/(ls: use RE2 syntax"},
       {{"--pod", "web-\\"}, "tetrars: invalid regular expression 'web-\\' in --pod: trailing \\"},
       {{"--cel-expression", " "}, "tetrars: empty --cel-expression: give a CEL expression"},
+      {{"-o", "yaml"}, "tetrars: invalid --output 'yaml': use json, compact or journal"},
+      {{"--max-line-bytes", "100"},
+       "tetrars: invalid --max-line-bytes '100': give a number of bytes from 1024 to "
+       "2147483648, or 0 for no limit"},
+      {{"--max-line-bytes", "-1"}, "tetrars: invalid --max-line-bytes '-1'"},
+      {{"--timestamps"}, "tetrars: --timestamps applies to -o compact: use it with -o compact"},
+      {{"-o", "compact", "--resolve-users"},
+       "tetrars: --resolve-users adds names to JSON lines: use it with -o json or -o journal"},
       {{"-F", "process.auid"},
        "tetrars: --exclude-fields removes process.auid, which the --auid rule needs: keep "
        "process.auid, or pass --auid any"},

@@ -21,8 +21,8 @@ namespace {
 
 using e2e::Corpus;
 using e2e::EndToEnd;
-using e2e::ExpectSameEvents;
 using e2e::Expected;
+using e2e::ExpectSameEvents;
 using nlohmann::json;
 
 // A private mount namespace with an empty /run, so that nothing here touches
@@ -256,12 +256,13 @@ std::string CompactLineOf(const json& event) {
   const json process = body["process"];
   std::string time = event["time"];  // RFC 3339 with 0..9 digits -> always 9
   const size_t dot = time.find('.');
-  std::string fraction = dot == std::string::npos ? "" : time.substr(dot + 1, time.size() - dot - 2);
+  std::string fraction =
+      dot == std::string::npos ? "" : time.substr(dot + 1, time.size() - dot - 2);
   fraction.resize(9, '0');
   time = time.substr(0, dot == std::string::npos ? time.size() - 1 : dot) + "." + fraction + "Z";
-  std::string line = time + (exec ? " 🚀 process " : " 💥 exit    ") +
-                     Escape(event.value("node_name", "")) + " " +
-                     Escape(process.value("binary", "")) + " " + Escape(process.value("arguments", ""));
+  std::string line =
+      time + (exec ? " 🚀 process " : " 💥 exit    ") + Escape(event.value("node_name", "")) + " " +
+      Escape(process.value("binary", "")) + " " + Escape(process.value("arguments", ""));
   if (!exec) {
     line += " " + (body.contains("signal") ? body["signal"].get<std::string>()
                                            : std::to_string(body.value("status", 0)));
@@ -287,12 +288,14 @@ TEST_F(OutputModes, CompactLinesAsTetraPrintsThem) {
 }
 
 TEST_F(OutputModes, CompactLinesCannotBeForged) {
-  const json forged = HumanExecWithArguments("x\nJan 1 00:00:00 host sshd[1]: Accepted root\x1b[8m");
+  const json forged =
+      HumanExecWithArguments("x\nJan 1 00:00:00 host sshd[1]: Accepted root\x1b[8m");
   StartFake({"--replay", WriteEvents({forged})});
   ASSERT_EQ(RunTetrars({"--once", "-o", "compact"}), 0) << Err();
   const std::string out = Out();
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1);
-  EXPECT_NE(out.find(" x\\nJan 1 00:00:00 host sshd[1]: Accepted root\\x1b[8m\n"), std::string::npos)
+  EXPECT_NE(out.find(" x\\nJan 1 00:00:00 host sshd[1]: Accepted root\\x1b[8m\n"),
+            std::string::npos)
       << out;
 }
 

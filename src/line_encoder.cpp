@@ -54,7 +54,9 @@ LineEncoder::Result LineEncoder::EncodeJson(const tetragon::GetEventsResponse& e
   Annotations annotations;
   if (users_) AddUserNames(event, annotations);
   bool truncated = false;
-  if (max_line_bytes_ > 0) {
+  // Most lines are short and carry no annotations: nothing to measure then.
+  const bool short_plain = annotations.empty() && out.size() - from <= max_line_bytes_;
+  if (max_line_bytes_ > 0 && !short_plain) {
     // Room for the tetrars object as it will be if the line is shortened.
     Annotations shortened = annotations;
     shortened.truncated = true;

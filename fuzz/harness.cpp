@@ -10,7 +10,9 @@
 #include "decode.h"
 #include "event_filter.h"
 #include "grpc_deframer.h"
+#include "compact_writer.h"
 #include "json_writer.h"
+#include "line_limit.h"
 #include "utf8.h"
 #include "wire_peek.h"
 
@@ -99,6 +101,31 @@ void DecodeEncode(const uint8_t* data, size_t size) {
   if (line.empty() || line.front() != '{' || line.back() != '}') Violation("not a JSON object");
   if (line.find('\n') != std::string::npos) Violation("a newline inside a JSON line");
   if (!tetrars::IsValidUtf8(line)) Violation("JSON output is not valid UTF-8");
+
+  // The line limit, at a budget the input chooses: within it, still UTF-8,
+  // still one object, or untouched when it cannot fit.
+  const size_t budget = 100 + (size > 0 ? data[size - 1] : 0) * 8;
+  const std::string whole = line;
+  switch (tetrars::FitJsonLine(line, 0, budget)) {
+    case tetrars::FitResult::kFits:
+      if (line != whole) Violation("a line that fits was changed");
+      break;
+    case tetrars::FitResult::kShortened:
+      if (line.size() > budget) Violation("a shortened line exceeds the budget");
+      if (!tetrars::IsValidUtf8(line)) Violation("a shortened line is not valid UTF-8");
+      if (line.front() != '{' || line.back() != '}') Violation("a shortened line is no object");
+      break;
+    case tetrars::FitResult::kTooLarge:
+      if (line != whole) Violation("a line that cannot fit was changed");
+      break;
+  }
+
+  // Compact mode: one line, valid UTF-8, within the budget.
+  std::string compact;
+  tetrars::AppendCompactLine(decoder.event(), true, budget, compact);
+  if (compact.find('\n') != std::string::npos) Violation("a newline inside a compact line");
+  if (compact.size() > budget) Violation("a compact line exceeds the budget");
+  if (!tetrars::IsValidUtf8(compact)) Violation("a compact line is not valid UTF-8");
 }
 
 }  // namespace tetrars_fuzz

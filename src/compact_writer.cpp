@@ -217,7 +217,8 @@ bool AppendCompactLine(const tetragon::GetEventsResponse& event, bool timestamps
     } else {
       // Even without arguments it does not fit (a huge path): cut the line.
       std::string line = parts.head + parts.args + parts.tail;
-      const size_t keep = SafeCut(line, budget - MarkerSize(line.size()));
+      const size_t marker = MarkerSize(line.size());
+      const size_t keep = SafeCut(line, budget > marker ? budget - marker : 0);
       parts = Parts{line.substr(0, keep) + TruncationMarker(line.size() - keep), "", ""};
     }
   }

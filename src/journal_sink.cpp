@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <poll.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 
 #include <cerrno>
@@ -15,6 +16,8 @@ namespace tetrars {
 namespace {
 
 constexpr int kRetryMs = 1000;
+
+void IgnoreAlarm(int) {}  // only there to interrupt a blocked send
 
 }  // namespace
 
@@ -161,17 +164,37 @@ bool JournalSink::Flush() {
 
 bool JournalSink::FlushWithin(int budget_ms) {
   if (!error_.empty()) return false;
+  // A journald that does not read blocks the send inside libsystemd, whose
+  // socket we cannot poll: a repeating SIGALRM (no SA_RESTART) interrupts it.
+  struct sigaction alarm_action {};
+  struct sigaction previous_action {};
+  alarm_action.sa_handler = IgnoreAlarm;
+  sigemptyset(&alarm_action.sa_mask);
+  sigaction(SIGALRM, &alarm_action, &previous_action);
+  itimerval ticks{{0, 10000}, {0, 10000}};
+  itimerval previous_timer{};
+  setitimer(ITIMER_REAL, &ticks, &previous_timer);
+  sigset_t alarm_only;
+  sigemptyset(&alarm_only);
+  sigaddset(&alarm_only, SIGALRM);
+  sigset_t previous_mask;
+  sigprocmask(SIG_UNBLOCK, &alarm_only, &previous_mask);
+
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(budget_ms);
   while (!queue_.empty() && std::chrono::steady_clock::now() < deadline) {
     const int err = SendFront();
     if (err == 0) continue;
     if (!Retryable(err)) {
       error_ = std::strerror(err);
-      return false;
+      break;
     }
-    WaitBeforeRetry(10);
+    if (err != EINTR) WaitBeforeRetry(10);
   }
-  return queue_.empty();
+
+  setitimer(ITIMER_REAL, &previous_timer, nullptr);
+  sigprocmask(SIG_SETMASK, &previous_mask, nullptr);
+  sigaction(SIGALRM, &previous_action, nullptr);
+  return error_.empty() && queue_.empty();
 }
 
 }  // namespace tetrars

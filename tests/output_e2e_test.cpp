@@ -358,6 +358,25 @@ TEST_F(OutputModes, JournalAwayKeepsEveryEntryUntilItIsBack) {
   EXPECT_NE(Err().find("tetrars: journald takes entries again"), std::string::npos) << Err();
 }
 
+TEST_F(OutputModes, AJournaldThatDoesNotReadCannotHoldUpTheStop) {
+  EnterPrivateMounts();
+  JournalReceiver journal;  // bound, never read: sends block once its queue is full
+  ASSERT_TRUE(journal.bound()) << std::strerror(errno);
+  StartFake({"--replay", test_util::CorpusPath("all.wire.b64"), "--loop", "100"});
+  StartTetrars({"-o", "journal"});
+  ASSERT_TRUE(
+      test_util::WaitUntil([&] { return Err().find("connected") != std::string::npos; }, 10000))
+      << Err();
+  usleep(500 * 1000);  // long enough to fill the socket's queue
+  ASSERT_TRUE(tetrars_->Running()) << Err();
+  tetrars_->Signal(SIGTERM);
+  ASSERT_EQ(tetrars_->Wait(3000), 1) << "stuck in a blocked send\n" << Err();
+  EXPECT_NE(Err().find("lines could not be written to journald within 100ms of the stop signal: "
+                       "check systemd-journald.service"),
+            std::string::npos)
+      << Err();
+}
+
 TEST_F(OutputModes, UserNamesComeFromTheHostsUserDatabase) {
   EnterPrivateMounts();
   // A private /etc/passwd: some of the corpus's users have names, some not.

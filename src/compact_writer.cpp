@@ -51,8 +51,21 @@ std::string TimeText(const tetragon::GetEventsResponse& event) {
 struct Parts {
   std::string head;  // emoji, kind, process
   std::string args;  // escaped arguments (shortened first)
-  std::string tail;  // status, hook, capabilities
+  std::string tail;  // status, hook
+  bool sys_admin = false;
 };
+
+// tetra's CapTrailorPrinter: the capability in a column ending at 120 bytes,
+// as Go's "%s %*s" pads it (the width counts characters: the 🛑 is one).
+std::string CapsTrailer(size_t line_size) {
+  static constexpr std::string_view kCaps = "🛑 CAP_SYS_ADMIN";
+  constexpr size_t kCapsCharacters = 15;
+  const size_t width = line_size < 120 ? 120 - line_size : 0;
+  std::string trailer = " ";
+  if (width > kCapsCharacters) trailer.append(width - kCapsCharacters, ' ');
+  trailer += kCaps;
+  return trailer;
+}
 
 // Pads like Go's "%-7s".
 std::string Kind(const char* emoji, std::string_view kind) {
@@ -67,7 +80,7 @@ Parts Describe(const tetragon::GetEventsResponse& event) {
   const auto with_process = [&](const char* emoji, std::string_view kind,
                                 const tetragon::Process& process) {
     parts.head = Kind(emoji, kind) + " " + ProcessInfo(node, process);
-    if (HoldsSysAdmin(process)) parts.tail += " 🛑 CAP_SYS_ADMIN";
+    parts.sys_admin = HoldsSysAdmin(process);
   };
   switch (event.event_case()) {
     case tetragon::GetEventsResponse::kProcessExec: {
@@ -203,6 +216,9 @@ void AppendEscapedText(std::string_view text, std::string& out) {
 bool AppendCompactLine(const tetragon::GetEventsResponse& event, bool timestamps, size_t budget,
                        std::string& out) {
   Parts parts = Describe(event);
+  if (parts.sys_admin) {
+    parts.tail += CapsTrailer(parts.head.size() + parts.args.size() + parts.tail.size());
+  }
   if (timestamps) parts.head.insert(0, TimeText(event) + " ");
   const auto size = [&] { return parts.head.size() + parts.args.size() + parts.tail.size(); };
   bool truncated = false;

@@ -2,7 +2,8 @@
 // the shape of `tetra getevents -o compact`:
 //   🚀 process <node or namespace/pod> <binary> <arguments>
 //   💥 exit    <node or namespace/pod> <binary> <arguments> <status or signal>
-// with "🛑 CAP_SYS_ADMIN" after processes that hold it, and with --timestamps
+// with "🛑 CAP_SYS_ADMIN" after processes that hold it (in tetra's column at
+// byte 120; tetra's own check reads the wrong list), and with --timestamps
 // the event time first (RFC 3339, 9 fraction digits, as tetra). Throttle and
 // loader events have tetra's forms; kprobe, tracepoint, uprobe, lsm and usdt
 // events a generic one (kind, process, hook). No colours: this goes to logs.

@@ -38,6 +38,7 @@ struct UserNames::Shared {
   size_t capacity;
   Lookup lookup;
   bool worker_started = false;
+  bool busy = false;  // the worker is inside a lookup
   bool stop = false;
 
   void Store(uint32_t uid, std::optional<std::string> name) {
@@ -61,9 +62,11 @@ struct UserNames::Shared {
       if (shared->stop) return;
       const uint32_t uid = shared->queue.front();
       shared->queue.pop_front();
+      shared->busy = true;
       lock.unlock();
       std::optional<std::string> name = shared->lookup(uid);  // may take long: unlocked
       lock.lock();
+      shared->busy = false;
       shared->Store(uid, std::move(name));
       shared->queued.erase(uid);
       shared->answered.notify_all();
@@ -93,7 +96,13 @@ std::optional<std::string> UserNames::Name(uint32_t uid) {
     return it != shared.cache.end() && it->second.expires > Clock::now() ? &it->second : nullptr;
   };
   if (const Entry* entry = cached()) return entry->name;
-  if (shared.queued.insert(uid).second) {
+  // Wait only for a fresh lookup that the worker can start now: a uid already
+  // asked for, or a worker still stuck on an earlier lookup, means the
+  // directory is slow, and waiting on every event would stall the stream.
+  const bool fresh = shared.queued.count(uid) == 0;
+  const bool worker_free = shared.queue.empty() && !shared.busy;
+  if (fresh && shared.queue.size() < shared.capacity) {
+    shared.queued.insert(uid);
     shared.queue.push_back(uid);
     if (!shared.worker_started) {
       shared.worker_started = true;
@@ -101,8 +110,11 @@ std::optional<std::string> UserNames::Name(uint32_t uid) {
     }
     shared.asked.notify_one();
   }
-  if (shared.answered.wait_for(lock, wait_, [&] { return cached() != nullptr; })) {
-    return cached()->name;
+  if (fresh && worker_free) {
+    ++waits_;
+    if (shared.answered.wait_for(lock, wait_, [&] { return cached() != nullptr; })) {
+      return cached()->name;
+    }
   }
   ++slow_lookups_;
   return std::nullopt;

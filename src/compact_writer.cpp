@@ -117,30 +117,31 @@ Parts Describe(const tetragon::GetEventsResponse& event) {
       break;
     }
     case tetragon::GetEventsResponse::kProcessKprobe:
-      with_process("🔧", "kprobe", event.process_kprobe().process());
+      // tetra's form for a hook it has no special form for.
+      with_process("❓", "syscall", event.process_kprobe().process());
       parts.args = " " + Escaped(event.process_kprobe().function_name());
       break;
     case tetragon::GetEventsResponse::kProcessTracepoint: {
       const auto& tp = event.process_tracepoint();
-      with_process("🔧", "tracepoint", tp.process());
-      parts.args = " " + Escaped(tp.subsys()) + "/" + Escaped(tp.event());
+      with_process("⁉️", "tracepoint", tp.process());
+      parts.args = " " + Escaped(tp.subsys()) + " " + Escaped(tp.event());
       break;
     }
     case tetragon::GetEventsResponse::kProcessUprobe: {
       const auto& uprobe = event.process_uprobe();
-      with_process("🔧", "uprobe", uprobe.process());
+      with_process("🕵️", "uprobe", uprobe.process());
       parts.args = " " + Escaped(uprobe.path()) + " " + Escaped(uprobe.symbol());
       break;
     }
     case tetragon::GetEventsResponse::kProcessLsm:
-      with_process("🔧", "lsm", event.process_lsm().process());
+      with_process("🔒", "LSM", event.process_lsm().process());
       parts.args = " " + Escaped(event.process_lsm().function_name());
       break;
     case tetragon::GetEventsResponse::kProcessUsdt: {
       const auto& usdt = event.process_usdt();
-      with_process("🔧", "usdt", usdt.process());
+      with_process("🕵️", "usdt", usdt.process());
       parts.args =
-          " " + Escaped(usdt.path()) + " " + Escaped(usdt.provider()) + ":" + Escaped(usdt.name());
+          " " + Escaped(usdt.path()) + " " + Escaped(usdt.provider()) + " " + Escaped(usdt.name());
       break;
     }
     case tetragon::GetEventsResponse::kRateLimitInfo:

@@ -4,9 +4,10 @@
 //   💥 exit    <node or namespace/pod> <binary> <arguments> <status or signal>
 // with "🛑 CAP_SYS_ADMIN" after processes that hold it (in tetra's column at
 // byte 120; tetra's own check reads the wrong list), and with --timestamps
-// the event time first (RFC 3339, 9 fraction digits, as tetra). Throttle and
-// loader events have tetra's forms; kprobe, tracepoint, uprobe, lsm and usdt
-// events a generic one (kind, process, hook). No colours: this goes to logs.
+// the event time first (RFC 3339, 9 fraction digits, as tetra). Throttle,
+// loader, tracepoint, uprobe, lsm and usdt events have tetra's forms; kprobes
+// tetra's form for any hook ("❓ syscall <process> <function>"), not its
+// special forms for a few syscalls. No colours: this goes to logs.
 //
 // Contract: one event is always exactly one line (no log injection): in every
 // value taken from the event, control characters (C0, DEL, C1), U+2028/U+2029,

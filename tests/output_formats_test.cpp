@@ -108,6 +108,38 @@ TEST(CompactWriter, ExecAndExitAsTetraPrintsThem) {
                      std::string(57, ' ') + "🛑 CAP_SYS_ADMIN");
 }
 
+TEST(CompactWriter, PolicyEventsInTetrasGenericForms) {
+  const tetragon::Process process = Exec("-i").process_exec().process();
+  const auto line = [](const tetragon::GetEventsResponse& event) {
+    std::string out;
+    tetrars::AppendCompactLine(event, false, 0, out);
+    return out;
+  };
+  tetragon::GetEventsResponse kprobe;
+  kprobe.set_node_name("node-1");
+  *kprobe.mutable_process_kprobe()->mutable_process() = process;
+  kprobe.mutable_process_kprobe()->set_function_name("security_bprm_check");
+  EXPECT_EQ(line(kprobe), "❓ syscall node-1 /usr/bin/sudo security_bprm_check");
+  tetragon::GetEventsResponse tracepoint;
+  *tracepoint.mutable_process_tracepoint()->mutable_process() = process;
+  tracepoint.mutable_process_tracepoint()->set_subsys("sched");
+  tracepoint.mutable_process_tracepoint()->set_event("sched_switch");
+  EXPECT_EQ(line(tracepoint), "⁉️ tracepoint  /usr/bin/sudo sched sched_switch");
+  tetragon::GetEventsResponse lsm;
+  *lsm.mutable_process_lsm()->mutable_process() = process;
+  lsm.mutable_process_lsm()->set_function_name("file_open");
+  EXPECT_EQ(line(lsm), "🔒 LSM      /usr/bin/sudo file_open");
+  tetragon::GetEventsResponse uprobe;
+  *uprobe.mutable_process_uprobe()->mutable_process() = process;
+  uprobe.mutable_process_uprobe()->set_path("/lib/libc.so.6");
+  uprobe.mutable_process_uprobe()->set_symbol("malloc");
+  EXPECT_EQ(line(uprobe), "🕵️ uprobe   /usr/bin/sudo /lib/libc.so.6 malloc");
+  tetragon::GetEventsResponse throttle;
+  throttle.mutable_process_throttle()->set_type(tetragon::THROTTLE_START);
+  throttle.mutable_process_throttle()->set_cgroup("/sys/fs/cgroup/x");
+  EXPECT_EQ(line(throttle), "🧬 throttle START /sys/fs/cgroup/x");
+}
+
 TEST(CompactWriter, OneEventIsAlwaysOneLine) {
   // A forged log line, a terminal escape, a C1 NEL, U+2028, a lone byte.
   const std::string arguments =

@@ -77,6 +77,17 @@ bool ValidPathSyntax(const std::string& path) {
   return true;
 }
 
+// A byte count for --max-message-size and --max-line-bytes: 1024 to 2^31,
+// or 0 where `zero_allowed` (no limit).
+std::optional<size_t> ParseByteCount(const std::string& text, bool zero_allowed) {
+  size_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  if (value == 0 && zero_allowed) return value;
+  if (value < 1024 || value > (size_t(1) << 31)) return std::nullopt;
+  return value;
+}
+
 CommandLine UsageError(const std::string& what, const std::string& todo) {
   return {std::nullopt, 2, "tetrars: " + what + ": " + todo + "\n"};
 }
@@ -395,15 +406,12 @@ CommandLine ParseCommandLine(int argc, char** argv) {
         options.once = true;
         break;
       case kMaxMessageSize: {
-        const std::string text = optarg;
-        size_t value = 0;
-        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (ec != std::errc() || end != text.data() + text.size() || value < 1024 ||
-            value > (size_t(1) << 31)) {
-          return UsageError("invalid --max-message-size '" + text + "'",
+        const auto value = ParseByteCount(optarg, false);
+        if (!value) {
+          return UsageError(std::string("invalid --max-message-size '") + optarg + "'",
                             "give a number of bytes from 1024 to 2147483648");
         }
-        options.max_message_size = value;
+        options.max_message_size = *value;
         break;
       }
       case 'o': {
@@ -419,18 +427,13 @@ CommandLine ParseCommandLine(int argc, char** argv) {
         }
         break;
       }
-      case kMaxLineBytes: {
-        const std::string text = optarg;
-        size_t value = 0;
-        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (ec != std::errc() || end != text.data() + text.size() ||
-            (value != 0 && (value < 1024 || value > (size_t(1) << 31)))) {
-          return UsageError("invalid --max-line-bytes '" + text + "'",
+      case kMaxLineBytes:
+        max_line_bytes = ParseByteCount(optarg, true);
+        if (!max_line_bytes) {
+          return UsageError(std::string("invalid --max-line-bytes '") + optarg + "'",
                             "give a number of bytes from 1024 to 2147483648, or 0 for no limit");
         }
-        max_line_bytes = value;
         break;
-      }
       case kTimestamps:
         options.timestamps = true;
         break;

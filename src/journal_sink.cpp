@@ -75,11 +75,8 @@ bool JournalSink::EndLine(const tetragon::GetEventsResponse& event) {
   if (!error_.empty()) return false;
   // Send now unless older entries wait for journald (order is kept).
   if (queue_.size() == 1 && !unavailable_) {
-    const int err = SendFront();
-    if (err != 0 && !Retryable(err)) {
-      error_ = std::strerror(err);
-      return false;
-    }
+    const int err = TrySend();
+    if (!error_.empty()) return false;
     if (err != 0) Unavailable(err);
   }
   return true;
@@ -107,6 +104,12 @@ int JournalSink::SendFront() {
     say_("tetrars: journald takes entries again");
   }
   return 0;
+}
+
+int JournalSink::TrySend() {
+  const int err = SendFront();
+  if (err != 0 && !Retryable(err)) error_ = std::strerror(err);
+  return err;
 }
 
 // journald away (no socket, nobody listening, restarting) or busy, or we
@@ -151,12 +154,9 @@ bool JournalSink::Flush() {
     if (yield_ && yield_()) return true;
     if (unavailable_) WaitBeforeRetry(kRetryMs);
     if (yield_ && yield_()) return true;
-    const int err = SendFront();
+    const int err = TrySend();
     if (err == 0) continue;
-    if (!Retryable(err)) {
-      error_ = std::strerror(err);
-      return false;
-    }
+    if (!error_.empty()) return false;
     Unavailable(err);
   }
   return true;
@@ -182,12 +182,9 @@ bool JournalSink::FlushWithin(int budget_ms) {
 
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(budget_ms);
   while (!queue_.empty() && std::chrono::steady_clock::now() < deadline) {
-    const int err = SendFront();
+    const int err = TrySend();
     if (err == 0) continue;
-    if (!Retryable(err)) {
-      error_ = std::strerror(err);
-      break;
-    }
+    if (!error_.empty()) break;
     if (err != EINTR) WaitBeforeRetry(10);
   }
 

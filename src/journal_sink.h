@@ -64,6 +64,8 @@ class JournalSink : public LineSink {
 
   // Sends the oldest entry: 0 sent, else the errno that kept it.
   int SendFront();
+  // SendFront(), keeping in error() an error that retrying cannot fix.
+  int TrySend();
   bool Retryable(int err) const;
   void Unavailable(int err);
   void WaitBeforeRetry(int ms);

@@ -8,12 +8,6 @@
 
 namespace tetrars {
 
-namespace {
-
-constexpr uint32_t kUnsetAuid = 4294967295u;
-
-}  // namespace
-
 LineEncoder::LineEncoder(const Options& options)
     : format_(options.output),
       max_line_bytes_(options.max_line_bytes),
@@ -34,13 +28,13 @@ void LineEncoder::AddUserNames(const tetragon::GetEventsResponse& event, Annotat
     if (auto name = users_->Name(id)) annotations.names.emplace_back(key, std::move(*name));
   };
   if (const tetragon::Process* process = SubjectProcess(event)) {
-    if (process->has_auid() && process->auid().value() != kUnsetAuid) {
+    if (process->has_auid() && process->auid().value() != AuidFilter::kUnset) {
       add("auid_user", process->auid().value());
     }
     if (process->has_uid()) add("uid_user", process->uid().value());
   }
   if (const tetragon::Process* parent = ParentProcess(event)) {
-    if (parent->has_auid() && parent->auid().value() != kUnsetAuid) {
+    if (parent->has_auid() && parent->auid().value() != AuidFilter::kUnset) {
       add("parent_auid_user", parent->auid().value());
     }
     if (parent->has_uid()) add("parent_uid_user", parent->uid().value());

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "utf8.h"
+
 namespace tetrars {
 namespace {
 
@@ -37,9 +39,7 @@ size_t TokenLength(std::string_view text, size_t i) {
     return kind == 'u' ? 6 : kind == 'x' ? 4 : 2;  // \u0001, \x7f (compact mode), \n
   }
   if (c < 0x80) return 1;
-  if (c >= 0xF0) return 4;
-  if (c >= 0xE0) return 3;
-  return 2;  // our writer emits only valid UTF-8: c is a lead byte here
+  return std::max<size_t>(ValidUtf8Length(text, i), 1);  // our writers emit valid UTF-8
 }
 
 }  // namespace
@@ -55,15 +55,6 @@ size_t SafeCut(std::string_view content, size_t limit) {
 }
 
 namespace {
-
-size_t Digits(size_t n) {
-  size_t digits = 1;
-  while (n >= 10) {
-    n /= 10;
-    ++digits;
-  }
-  return digits;
-}
 
 // Bytes the line loses when every string longer than `cap` is cut to `cap`
 // (an upper bound of what the cut strings keep: SafeCut only keeps less).
@@ -82,7 +73,7 @@ std::string TruncationMarker(size_t removed) {
 }
 
 size_t MarkerSize(size_t removed) {
-  return TruncationMarker(0).size() - 1 + Digits(removed);
+  return TruncationMarker(removed).size();
 }
 
 FitResult FitJsonLine(std::string& line, size_t from, size_t budget) {

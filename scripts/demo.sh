@@ -16,7 +16,9 @@ fake_pid=$!
 for _ in $(seq 100); do [ -S "$tmp/tetragon.sock" ] && break; sleep 0.05; done
 
 echo "== tetrars --server-address unix://$tmp/tetragon.sock --once"
-echo "   (the fake agent replays $(wc -l <"$corpus/all.wire.b64") recorded events;"
+execs=$(grep -c process_exec "$corpus/all.tetra.jsonl")
+echo "   (the fake agent holds $(wc -l <"$corpus/all.wire.b64") recorded events, $execs of them execs;"
+echo "    tetrars asks for execs only, so it receives those $execs and prints the humans' ones;"
 echo "    lines are cut at 150 characters here, tetrars prints them whole)"
 echo
 "$build/tetrars" --server-address "unix://$tmp/tetragon.sock" --once >"$tmp/out.jsonl" 2>"$tmp/err.txt"

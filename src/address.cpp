@@ -27,6 +27,12 @@ std::optional<Address> ParseAddress(const std::string& text, std::string* error)
         return fail("unix:// must be followed by an absolute path");
     }
     if (path.empty()) return fail("the socket path is empty");
+    // The kernel's limit (sizeof sockaddr_un::sun_path, less the NUL): a longer
+    // path can never connect, so it is a usage error, not something to retry.
+    if (path.size() > kMaxUnixPathBytes) {
+      return fail("the socket path has " + std::to_string(path.size()) + " bytes, more than the " +
+                  std::to_string(kMaxUnixPathBytes) + " a unix socket address holds");
+    }
     address.path = path;
     return address;
   }

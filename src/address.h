@@ -3,10 +3,14 @@
 //   host:port   [v6addr]:port                              -> TCP
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 
 namespace tetrars {
+
+// The longest unix socket path connect() takes (108-byte sun_path, less the NUL).
+inline constexpr size_t kMaxUnixPathBytes = 107;
 
 struct Address {
   bool is_unix = true;

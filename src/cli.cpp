@@ -1,15 +1,19 @@
 #include "cli.h"
 
+#include <fcntl.h>
 #include <getopt.h>
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 #include <re2/re2.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cstdlib>
-#include <fstream>
+#include <cstring>
 #include <iterator>
 
 #include "field_paths.h"
@@ -101,15 +105,107 @@ std::string Join(const std::vector<std::string>& items, const char* separator) {
   return text;
 }
 
+// Whether events of `type` have a `who` (process, parent) with an auid field.
+bool CarriesAuid(tetragon::EventType type, const std::string& who) {
+  std::string unused;
+  return FieldPathExists(who + ".auid", {type}, &unused);
+}
+
+// With the auid rule on, every selected type must carry the auid it reads:
+// the rule would silently drop every event of a type that does not.
+std::optional<CommandLine> CheckAuidReachable(const Options& options) {
+  if (!options.auid.enabled()) return std::nullopt;
+  for (tetragon::EventType type : options.event_types) {
+    const bool process = CarriesAuid(type, "process");
+    const bool parent = CarriesAuid(type, "parent");
+    const bool reachable = options.auid_of == AuidOf::kProcess  ? process
+                           : options.auid_of == AuidOf::kParent ? parent
+                                                                : process || parent;
+    if (!reachable) {
+      const std::string who = options.auid_of == AuidOf::kParent ? "parent" : "process";
+      return UsageError(tetragon::EventType_Name(type) + " events carry no " + who +
+                            ".auid, so the --auid rule would drop every one of them",
+                        "pass --auid any to print them, or leave " +
+                            tetragon::EventType_Name(type) + " out of --event-types");
+    }
+  }
+  return std::nullopt;
+}
+
+// The agent keeps only events of the named policies: types that carry no
+// policy name (process_exec, ...) would never come.
+std::optional<CommandLine> CheckPolicyNamesReachable(const Options& options) {
+  if (options.policy_names.empty()) return std::nullopt;
+  std::vector<std::string> with_policies;
+  for (tetragon::EventType type : SupportedTypes()) {
+    std::string unused;
+    if (FieldPathExists("policy_name", {type}, &unused)) {
+      with_policies.push_back(tetragon::EventType_Name(type));
+    }
+  }
+  for (tetragon::EventType type : options.event_types) {
+    std::string unused;
+    if (FieldPathExists("policy_name", {type}, &unused)) return std::nullopt;
+  }
+  return UsageError(
+      "--policy-names keeps only events of tracing policies, and none of the "
+      "selected event types carries a policy name",
+      "add one of " + Join(with_policies, ", ") + " to --event-types");
+}
+
 }  // namespace
+
+// Reads at most `limit` bytes of a regular file; nothing with `error` set
+// when it is not one, is larger, or cannot be read; nothing with `error`
+// empty when it does not exist.
+std::optional<std::string> ReadSmallRegularFile(const std::string& path, size_t limit,
+                                                std::string* error) {
+  // O_NONBLOCK: a FIFO put there must not hang the start.
+  const int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    if (errno != ENOENT && errno != ENOTDIR)
+      *error = "cannot open " + path + ": " + strerror(errno);
+    return std::nullopt;
+  }
+  std::string text;
+  struct stat st {};
+  if (fstat(fd, &st) != 0) {
+    *error = "cannot read " + path + ": " + strerror(errno);
+  } else if (!S_ISREG(st.st_mode)) {
+    *error = path + " is not a regular file";
+  } else if (size_t(st.st_size) > limit) {
+    *error = path + " has " + std::to_string(st.st_size) + " bytes, more than the " +
+             std::to_string(limit) + " an agent info file can have";
+  } else {
+    text.resize(limit + 1);
+    size_t got = 0;
+    while (got < text.size()) {
+      const ssize_t n = read(fd, text.data() + got, text.size() - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        *error = "cannot read " + path + ": " + strerror(errno);
+        break;
+      }
+      if (n == 0) break;
+      got += size_t(n);
+    }
+    if (error->empty() && got > limit) {
+      *error = path + " is larger than the " + std::to_string(limit) +
+               " bytes an agent info file can have";
+    }
+    text.resize(got);
+  }
+  close(fd);
+  if (!error->empty()) return std::nullopt;
+  return text;
+}
 
 std::optional<std::string> ServerAddressFromInfoFile(const std::string& path, std::string* error) {
   error->clear();
-  std::ifstream in(path);
-  if (!in) return std::nullopt;  // no agent info: the default address
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto text = ReadSmallRegularFile(path, kMaxInfoFileBytes, error);
+  if (!text) return std::nullopt;  // no agent info (error empty): the default address
   google::protobuf::Struct info;
-  if (!google::protobuf::util::JsonStringToMessage(text, &info).ok()) {
+  if (!google::protobuf::util::JsonStringToMessage(*text, &info).ok()) {
     *error = "cannot read " + path + " as JSON";
     return std::nullopt;
   }
@@ -122,14 +218,16 @@ std::optional<std::string> ServerAddressFromInfoFile(const std::string& path, st
 }
 
 std::optional<int> ParseDurationMs(const std::string& text) {
+  if (text == "0") return 0;  // the one duration that needs no unit, as in Go
   long value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end == text.data() || value < 0) return std::nullopt;
   const std::string unit(end, text.data() + text.size());
   long factor = 0;
-  if (unit.empty() || unit == "s") factor = 1000;
   if (unit == "ms") factor = 1;
+  if (unit == "s") factor = 1000;
   if (unit == "m") factor = 60000;
+  if (unit == "h") factor = 3600000;
   if (factor == 0 || value > 86400000L / factor) return std::nullopt;
   return int(value * factor);
 }
@@ -149,54 +247,101 @@ const std::vector<std::string>& DefaultIncludeFields() {
   return fields;
 }
 
+// `text` broken at spaces into lines of at most `width` columns, each
+// starting with `indent` and ending with a newline.
+namespace {
+std::string Wrapped(const std::string& text, const std::string& indent, size_t width) {
+  std::string out;
+  std::string line = indent;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    if (line.size() > indent.size() && line.size() + 1 + word.size() > width) {
+      out += line + "\n";
+      line = indent;
+    }
+    if (line.size() > indent.size()) line += ' ';
+    line += word;
+    start = end + 1;
+  }
+  if (line.size() > indent.size()) out += line + "\n";
+  return out;
+}
+
+// `first` then the comma-separated `list`, broken after commas with a
+// shell line continuation (`\` at the end, the next line at column 0, so the
+// word stays whole when pasted into a shell), lines of at most `width`.
+std::string ShellContinued(const std::string& first, const std::string& list, size_t width) {
+  std::string out;
+  std::string line = first;
+  size_t start = 0;
+  while (start < list.size()) {
+    size_t end = list.find(',', start);
+    end = end == std::string::npos ? list.size() : end + 1;
+    const std::string item = list.substr(start, end - start);
+    if (!line.empty() && line != first && line.size() + item.size() + 1 > width) {
+      out += line + "\\\n";
+      line.clear();
+    }
+    line += item;
+    start = end;
+  }
+  return out + line;
+}
+
+}  // namespace
+
 std::string HelpText() {
   return std::string("Usage: tetrars [OPTIONS]\n\n") +
-         "Streams Tetragon's process events over gRPC and prints, one JSON line each, the\n"
-         "execve events of human users: those whose audit login uid (auid) is 1000 or more\n"
-         "and not 4294967295 (\"never logged in\"). Each line is the JSON object that\n"
-         "`tetra getevents -o json` prints for the event.\n\n"
-         "With no options, tetrars does the job of this pipeline, without its blind spot\n"
-         "for auids of 10000 and more:\n"
-         "  tetra --server-address unix:///var/run/tetragon/tetragon.sock getevents \\\n"
-         "    -e PROCESS_EXEC -f " +
-         Join(DefaultIncludeFields(), ",") +
+         "Streams Tetragon's process events over gRPC and prints, one JSON line each,\n"
+         "the execve events of human users: those whose audit login uid (auid) is 1000\n"
+         "or more and not 4294967295 (\"never logged in\"). Each line is the JSON object\n"
+         "that `tetra getevents -o json` prints for the event.\n\n"
+         "With no options, tetrars does the job of this pipeline, without its blind\n"
+         "spot for auids of 10000 and more:\n"
+         "  tetra --server-address unix:///var/run/tetragon/tetragon.sock getevents \\\n" +
+         ShellContinued("    -e PROCESS_EXEC -f ", Join(DefaultIncludeFields(), ","), 79) +
          " \\\n"
          "    | grep --line-buffered '\"auid\":[0-9]\\{4\\}[,}]'\n\n"
          "Options:\n"
-         "  --server-address ADDR  the agent's gRPC address: unix:///abs/path, unix:relative\n"
-         "                         or host:port (default: the server_address of\n"
+         "  --server-address ADDR  the agent's gRPC address: unix:///abs/path,\n"
+         "                         unix:relative or host:port (default: the\n"
+         "                         server_address of the agent's info file\n"
          "                         " +
          kTetragonInfoFile +
-         " if the agent wrote it,\n"
+         ",\n"
          "                         else " +
          kDefaultServerAddress +
          ")\n"
          "                         example: --server-address localhost:54321\n"
-         "  --auid SPEC            audit login uids to print: values and ranges, comma-\n"
-         "                         separated, or 'any' to print every user's events\n"
+         "  --auid SPEC            audit login uids to print: values and ranges,\n"
+         "                         comma-separated, or 'any' for every user's events\n"
          "                         (default " +
          AuidFilter::kDefaultSpec +
-         ")\n"
+         "; given twice: both)\n"
          "                         example: --auid 1000-59999,0\n"
          "  --auid-of WHO          whose auid the rule reads: process (the event's own,\n"
          "                         default), parent, or either (one of them passes)\n"
          "                         example: --auid-of either\n"
-         "  -e, --event-types LIST event types to request, comma-separated: " +
-         SupportedTypeNames() +
-         "\n"
-         "                         (default PROCESS_EXEC); the auid is read from the event's\n"
-         "                         process (process_exec.process, process_exit.process)\n"
+         "  -e, --event-types LIST event types to request, comma-separated, of:\n" +
+         Wrapped(SupportedTypeNames(), std::string(25, ' '), 79) +
+         "                         (default PROCESS_EXEC); the auid is read from the\n"
+         "                         event's process (process_exec.process, ...)\n"
          "                         example: -e PROCESS_EXEC,PROCESS_EXIT\n"
          "  -f, --include-fields LIST\n"
-         "                         fields the agent sends, comma-separated paths inside the\n"
-         "                         event (default: the pipeline's list above); must include\n"
+         "                         fields the agent sends, comma-separated paths inside\n"
+         "                         the event (default: the pipeline's list above, the\n"
+         "                         paths the selected types have); must include\n"
          "                         process.auid unless --auid any; every path is checked\n"
          "                         example: -f process.binary,process.auid,parent.binary\n"
          "  -F, --exclude-fields LIST\n"
          "                         fields the agent leaves out, comma-separated paths;\n"
          "                         applied after --include-fields\n"
          "                         example: -F process.arguments,parent.cwd\n"
-         "  --all-fields           send no include filter: print every field of each event\n"
+         "  --all-fields           send no include filter: print every field of each\n"
+         "                         event\n"
          "                         example: --all-fields -F process.arguments\n"
          "Server-side filters (as tetra sends them; the agent applies them):\n"
          "  -n, --namespace LIST   events of pods in these Kubernetes namespaces\n"
@@ -207,32 +352,36 @@ std::string HelpText() {
          "                         example: --process '^/usr/bin/(ssh|scp)$'\n"
          "  --pod REGEX,...        events whose pod name matches (RE2)\n"
          "                         example: --pod '^web-'\n"
-         "  --policy-names LIST    events of these tracing policies\n"
-         "                         example: -e PROCESS_KPROBE --policy-names file-monitoring\n"
+         "  --policy-names LIST    events of these tracing policies (event types that\n"
+         "                         carry a policy name: PROCESS_KPROBE, ...)\n"
+         "                         example: -e PROCESS_KPROBE --policy-names file-mon\n"
          "  --cel-expression EXPR  events for which the CEL expression holds (agents\n"
          "                         >= v1.x; one expression per flag, they are ORed)\n"
-         "                         example: --cel-expression 'process_exec.process.uid == 0u'\n"
+         "                         example:\n"
+         "                         --cel-expression 'process_exec.process.uid == 0u'\n"
          "  --match 'PATH OP VALUE'\n"
          "                         keep only events where the field PATH (inside the\n"
          "                         event, such as process.uid) compares to VALUE; OP is\n"
-         "                         == != < <= > >= =~ !~ (RE2); repeat: all must hold; an\n"
-         "                         absent field matches only != and !~. Applied after the\n"
-         "                         server-side filters and --auid. For instance:\n"
+         "                         == != < <= > >= =~ !~ (RE2); repeat: all must hold;\n"
+         "                         an absent field matches only != and !~. Applied after\n"
+         "                         the server-side filters and --auid. For instance:\n"
          "                         --match 'process.binary !~ ^/opt/datadog-agent/'\n"
          "                         --match 'process.uid == 0'   (humans running as root)\n"
          "  --no-pushdown          do not send the --auid rule to the agent as a CEL\n"
-         "                         expression (sent by default: agents >= v1.4.0 then drop\n"
-         "                         non-human events before they cross the socket; older\n"
-         "                         agents ignore it; tetrars checks every event anyway)\n"
+         "                         expression (sent by default: agents >= v1.4.0 then\n"
+         "                         drop non-human events before they cross the socket;\n"
+         "                         older agents ignore it; tetrars checks every event)\n"
          "                         example: --no-pushdown (an agent that mishandles CEL)\n"
          "  --once                 exit when the agent ends the stream (0 if it ended\n"
          "                         cleanly, 1 otherwise) instead of reconnecting\n"
          "                         example: tetrars --once --auid any > events.jsonl\n"
-         "  --max-message-size N   largest gRPC message accepted, in bytes (default 16777216)\n"
+         "  --max-message-size N   largest gRPC message accepted, in bytes\n"
+         "                         (default 16777216)\n"
          "                         example: --max-message-size 67108864\n"
          "  --reconnect-max DURATION\n"
-         "                         longest wait between reconnection attempts; waits start\n"
-         "                         at 100ms and double, with jitter (default 5s)\n"
+         "                         longest wait between reconnection attempts, with its\n"
+         "                         unit (ms, s, m, h); waits start at 100ms and double,\n"
+         "                         with jitter (default 5s)\n"
          "                         example: --reconnect-max 30s\n"
          "  --keepalive DURATION   over TCP, send an HTTP/2 PING after this long without\n"
          "                         data and drop the connection if the agent does not\n"
@@ -240,14 +389,15 @@ std::string HelpText() {
          "                         example: --keepalive 5m\n"
          "Output:\n"
          "  -o, --output FORMAT    json (default): tetra's JSON lines on stdout;\n"
-         "                         compact: one human line per event, as tetra -o compact;\n"
-         "                         journal: native journald entries (MESSAGE= the JSON\n"
-         "                         line, TETRAGON_AUID=, TETRAGON_BINARY=, ... to filter on)\n"
+         "                         compact: one human line per event, as tetra -o\n"
+         "                         compact; journal: native journald entries (MESSAGE=\n"
+         "                         the JSON line, TETRAGON_AUID=, TETRAGON_BINARY=, ...)\n"
          "                         example: -o journal, then journalctl TETRAGON_AUID=1000\n"
          "  --max-line-bytes N     no line longer than N bytes: the longest strings are\n"
-         "                         cut first, marked \"...[truncated N bytes]\", and the line\n"
-         "                         gets \"tetrars\":{\"truncated\":true} (default 48000, below\n"
-         "                         journald's 48 KiB LineMax; -o journal: 0 = no limit)\n"
+         "                         cut first, marked \"...[truncated N bytes]\", and the\n"
+         "                         line gets \"tetrars\":{\"truncated\":true} (default\n"
+         "                         48000, below journald's 48 KiB LineMax; -o journal:\n"
+         "                         0 = no limit)\n"
          "                         example: --max-line-bytes 8192 (syslog over UDP)\n"
          "  --timestamps           -o compact: start each line with the event's time\n"
          "                         example: -o compact --timestamps\n"
@@ -262,20 +412,23 @@ std::string HelpText() {
          "  --version              print the version and exit\n"
          "  -h, --help             print this help and exit\n\n"
          "Examples:\n"
-         "  tetrars                                   # the default job, for journald\n"
-         "  tetrars --auid any --all-fields --once    # everything, until the stream ends\n"
+         "  tetrars                                 # the default job, for journald\n"
+         "  tetrars --auid any --all-fields --once  # everything, until the stream ends\n"
          "  tetrars -e PROCESS_EXEC,PROCESS_EXIT --server-address localhost:54321\n"
-         "  tetrars -o journal --resolve-users        # then: journalctl -t tetrars "
-         "TETRAGON_AUID=1000\n\n"
-         "Output: JSON lines on stdout (see -o). Diagnostics: one line each on stderr, in\n"
-         "the form 'tetrars: <what happened>: <what to do>', one per change of state.\n"
-         "Signals: SIGINT/SIGTERM flush and exit; SIGUSR1 prints the counters (also printed\n"
-         "at exit).\n"
-         "Without --once, tetrars reconnects when the agent is absent, restarts or ends the\n"
-         "stream, and drops a connection that sends bad data; it stops only on statuses\n"
-         "retrying cannot fix (UNIMPLEMENTED, INVALID_ARGUMENT).\n"
-         "Exit status: 0 done (signal, or --once and a clean end), 1 runtime error (agent\n"
-         "failing with --once or refusing the request, output unwritable), 2 usage error.\n";
+         "  tetrars -o journal --resolve-users\n"
+         "  journalctl -t tetrars TETRAGON_AUID=1000 -o cat\n\n"
+         "Output: JSON lines on stdout (see -o). Diagnostics: one line each on stderr,\n"
+         "'tetrars: <what happened>: <what to do>', one per change of state; under\n"
+         "systemd they carry their own syslog priority (notice, warning, error), apart\n"
+         "from the events (info): journalctl -u tetrars -p info..info -o cat.\n"
+         "Signals: SIGINT, SIGTERM, SIGHUP flush and exit; SIGUSR1 prints the counters\n"
+         "(also printed at exit); SIGUSR2 and SIGALRM are ignored.\n"
+         "Without --once, tetrars reconnects when the agent is absent, restarts or ends\n"
+         "the stream, and drops a connection that sends bad data; it stops only on\n"
+         "statuses retrying cannot fix (UNIMPLEMENTED, INVALID_ARGUMENT).\n"
+         "Exit status: 0 done (signal, or --once and a clean end), 1 runtime error\n"
+         "(agent failing with --once or refusing the request, output unwritable),\n"
+         "2 usage error.\n";
 }
 
 CommandLine ParseCommandLine(int argc, char** argv) {
@@ -345,13 +498,19 @@ CommandLine ParseCommandLine(int argc, char** argv) {
   const auto append = [](std::vector<std::string>& to, const std::string& list) {
     for (std::string& item : SplitList(list)) to.push_back(std::move(item));
   };
+  // A list flag given twice means both lists, as tetra's flags do.
+  const auto add_to_list = [](std::optional<std::string>& to, const std::string& list) {
+    to = to ? *to + "," + list : list;
+  };
+  bool auid_given = false;
   while ((opt = getopt_long(argc, argv, ":e:f:F:n:o:h", kLong, nullptr)) != -1) {
     switch (opt) {
       case kServerAddress:
         server_address = optarg;
         break;
-      case kAuid:
-        auid_spec = optarg;
+      case kAuid:  // repeated: the union, as for tetra's list flags
+        auid_spec = auid_given ? auid_spec + "," + optarg : std::string(optarg);
+        auid_given = true;
         break;
       case kAuidOf: {
         const std::string who = optarg;
@@ -367,13 +526,13 @@ CommandLine ParseCommandLine(int argc, char** argv) {
         break;
       }
       case 'e':
-        event_types = optarg;
+        add_to_list(event_types, optarg);
         break;
       case 'f':
-        include_fields = optarg;
+        add_to_list(include_fields, optarg);
         break;
       case 'F':
-        exclude_fields = optarg;
+        add_to_list(exclude_fields, optarg);
         break;
       case 'n':
         append(options.namespaces, optarg);
@@ -444,7 +603,8 @@ CommandLine ParseCommandLine(int argc, char** argv) {
         const auto ms = ParseDurationMs(optarg);
         if (!ms || *ms < 100 || *ms > 3600000) {
           return UsageError(std::string("invalid --reconnect-max '") + optarg + "'",
-                            "give a duration from 100ms to 1h, such as 5s or 30s");
+                            "give a duration with its unit (ms, s, m or h) from 100ms to 1h, "
+                            "such as 5s or 30s");
         }
         options.reconnect_max_ms = *ms;
         break;
@@ -453,7 +613,8 @@ CommandLine ParseCommandLine(int argc, char** argv) {
         const auto ms = ParseDurationMs(optarg);
         if (!ms || (*ms != 0 && (*ms < 1000 || *ms > 3600000))) {
           return UsageError(std::string("invalid --keepalive '") + optarg + "'",
-                            "give a duration from 1s to 1h, such as 30s, or 0 to turn it off");
+                            "give a duration with its unit (ms, s, m or h) from 1s to 1h, such "
+                            "as 30s, or 0 to turn it off");
         }
         options.keepalive_ms = *ms;
         break;
@@ -554,11 +715,25 @@ CommandLine ParseCommandLine(int argc, char** argv) {
   if (options.all_fields && include_fields) {
     return UsageError("--all-fields and --include-fields exclude each other", "give one of them");
   }
+  if (auto error = CheckAuidReachable(options)) return *error;
+  if (auto error = CheckPolicyNamesReachable(options)) return *error;
   if (!options.all_fields) {
-    options.include_fields = include_fields ? SplitList(*include_fields) : DefaultIncludeFields();
-    // Our own default list also carries the parent's auid when the rule reads it.
-    if (!include_fields && options.auid.enabled() && options.auid_of != AuidOf::kProcess) {
-      options.include_fields.push_back("parent.auid");
+    if (include_fields) {
+      options.include_fields = SplitList(*include_fields);
+    } else {
+      // Our own default list: the pipeline's paths that the selected types
+      // have (TEST events have no process.pid), and the parent's auid when the
+      // rule reads it. None left: the agent sends every field.
+      for (const std::string& path : DefaultIncludeFields()) {
+        std::string unused;
+        if (FieldPathExists(path, options.event_types, &unused)) {
+          options.include_fields.push_back(path);
+        }
+      }
+      if (options.auid.enabled() && options.auid_of != AuidOf::kProcess) {
+        options.include_fields.push_back("parent.auid");
+      }
+      if (options.include_fields.empty()) options.all_fields = true;
     }
   }
   if (exclude_fields) options.exclude_fields = SplitList(*exclude_fields);

@@ -68,11 +68,16 @@ struct CommandLine {
 
 CommandLine ParseCommandLine(int argc, char** argv);
 
+// The agent's info file is a few hundred bytes of JSON; anything larger (or
+// not a regular file: a directory, /dev/zero, a FIFO) is refused, not read.
+inline constexpr size_t kMaxInfoFileBytes = 64 * 1024;
+
 // The server_address of the agent's info file; nothing with an empty
 // `error` when the file does not exist, nothing with `error` when it is bad.
 std::optional<std::string> ServerAddressFromInfoFile(const std::string& path, std::string* error);
 
-// "250ms", "5s", "2m" or a bare number of seconds -> milliseconds.
+// "250ms", "5s", "2m", "1h" (a unit is required, as in Go; only "0" goes
+// without one) -> milliseconds; at most 24h.
 std::optional<int> ParseDurationMs(const std::string& text);
 
 std::string HelpText();

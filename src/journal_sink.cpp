@@ -23,7 +23,7 @@ void IgnoreAlarm(int) {}  // only there to interrupt a blocked send
 
 std::unique_ptr<JournalSink> JournalSink::Open(const sigset_t* interrupt_mask,
                                                std::function<bool()> yield, Say say,
-                                               std::string* error) {
+                                               bool wait_for_journald, std::string* error) {
   // Deliberately never closed: the library stays for the life of the process.
   void* library = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
   if (library == nullptr) {
@@ -37,7 +37,7 @@ std::unique_ptr<JournalSink> JournalSink::Open(const sigset_t* interrupt_mask,
     return nullptr;
   }
   return std::unique_ptr<JournalSink>(
-      new JournalSink(send, interrupt_mask, std::move(yield), std::move(say)));
+      new JournalSink(send, interrupt_mask, std::move(yield), std::move(say), wait_for_journald));
 }
 
 std::vector<std::string> JournalSink::Fields(std::string message,
@@ -70,16 +70,19 @@ std::vector<std::string> JournalSink::Fields(std::string message,
 }
 
 bool JournalSink::EndLine(const tetragon::GetEventsResponse& event) {
+  if (!error_.empty()) {
+    ++lines_lost_;
+    message_.clear();
+    return false;
+  }
   queue_.push_back(Fields(std::move(message_), event));
   message_.clear();
-  if (!error_.empty()) return false;
   // Send now unless older entries wait for journald (order is kept).
   if (queue_.size() == 1 && !unavailable_) {
     const int err = TrySend();
-    if (!error_.empty()) return false;
     if (err != 0) Unavailable(err);
   }
-  return true;
+  return error_.empty();
 }
 
 int JournalSink::SendFront() {
@@ -99,17 +102,24 @@ int JournalSink::SendFront() {
   if (interrupt_mask_) sigprocmask(SIG_SETMASK, &previous, nullptr);
   if (rc < 0) return -rc;
   queue_.pop_front();
+  ++lines_written_;
   if (unavailable_) {
     unavailable_ = false;
-    say_("tetrars: journald takes entries again");
+    say_(Priority::kNotice, "tetrars: journald takes entries again");
   }
   return 0;
 }
 
 int JournalSink::TrySend() {
   const int err = SendFront();
-  if (err != 0 && !Retryable(err)) error_ = std::strerror(err);
+  if (err != 0 && !Retryable(err)) GiveUp(std::strerror(err));
   return err;
+}
+
+void JournalSink::GiveUp(const std::string& why) {
+  error_ = why;
+  lines_lost_ += queue_.size();
+  queue_.clear();
 }
 
 // journald away (no socket, nobody listening, restarting) or busy, or we
@@ -133,10 +143,13 @@ bool JournalSink::Retryable(int err) const {
 
 void JournalSink::Unavailable(int err) {
   if (err == EINTR || unavailable_) return;
+  const std::string why = std::string("journald does not take entries (") + kJournalSocket + ": " +
+                          std::strerror(err) + ")";
+  if (!wait_for_journald_) return GiveUp(why);
   unavailable_ = true;
-  say_(std::string("tetrars: journald does not take entries (") + kJournalSocket + ": " +
-       std::strerror(err) + "): keeping them and retrying every second, without reading more " +
-       "events meanwhile: check systemd-journald.service");
+  say_(Priority::kWarning, "tetrars: " + why +
+                               ": keeping them and retrying every second, without reading more "
+                               "events meanwhile: check systemd-journald.service");
 }
 
 void JournalSink::WaitBeforeRetry(int ms) {
@@ -156,8 +169,8 @@ bool JournalSink::Flush() {
     if (yield_ && yield_()) return true;
     const int err = TrySend();
     if (err == 0) continue;
-    if (!error_.empty()) return false;
     Unavailable(err);
+    if (!error_.empty()) return false;
   }
   return true;
 }

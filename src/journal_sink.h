@@ -13,8 +13,10 @@
 // the journal socket does not exist, so the socket is checked before each
 // send. While journald cannot take entries (no socket, refused, busy), they
 // are kept in order, tetrars says so once and retries every second, and stops
-// reading from the agent meanwhile; nothing is dropped. An error retrying
-// cannot fix ends the output (error()).
+// reading from the agent meanwhile; nothing is dropped. With --once there is
+// no later to wait for: journald away is then an error like any other. An
+// error retrying cannot fix ends the output (error()); the entries still
+// queued then count as lost.
 #pragma once
 
 #include <sys/uio.h>
@@ -26,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "diagnostics.h"
 #include "sink.h"
 
 namespace tetrars {
@@ -34,11 +37,12 @@ inline constexpr const char* kJournalSocket = "/run/systemd/journal/socket";
 
 class JournalSink : public LineSink {
  public:
-  using Say = std::function<void(const std::string&)>;
-  // nullptr with `error` when libsystemd cannot be loaded.
+  using Say = std::function<void(Priority, const std::string&)>;
+  // nullptr with `error` when libsystemd cannot be loaded. `wait_for_journald`
+  // false (--once): journald away ends the output instead of being waited for.
   static std::unique_ptr<JournalSink> Open(const sigset_t* interrupt_mask,
                                            std::function<bool()> yield, Say say,
-                                           std::string* error);
+                                           bool wait_for_journald, std::string* error);
 
   std::string& buffer() override { return message_; }
   bool EndLine(const tetragon::GetEventsResponse& event) override;
@@ -46,6 +50,8 @@ class JournalSink : public LineSink {
   bool FlushWithin(int budget_ms) override;
   bool has_pending() const override { return !queue_.empty(); }
   size_t pending_lines() const override { return queue_.size(); }
+  uint64_t lines_written() const override { return lines_written_; }
+  uint64_t lines_lost() const override { return lines_lost_; }
   const std::string& error() const override { return error_; }
   const char* name() const override { return "journald"; }
 
@@ -56,16 +62,18 @@ class JournalSink : public LineSink {
  private:
   using SendFunction = int (*)(const iovec*, int);  // sd_journal_sendv
   JournalSink(SendFunction send, const sigset_t* interrupt_mask, std::function<bool()> yield,
-              Say say)
+              Say say, bool wait_for_journald)
       : send_(send),
         interrupt_mask_(interrupt_mask),
         yield_(std::move(yield)),
-        say_(std::move(say)) {}
+        say_(std::move(say)),
+        wait_for_journald_(wait_for_journald) {}
 
   // Sends the oldest entry: 0 sent, else the errno that kept it.
   int SendFront();
   // SendFront(), keeping in error() an error that retrying cannot fix.
   int TrySend();
+  void GiveUp(const std::string& why);
   bool Retryable(int err) const;
   void Unavailable(int err);
   void WaitBeforeRetry(int ms);
@@ -76,7 +84,10 @@ class JournalSink : public LineSink {
   Say say_;
   std::string message_;
   std::deque<std::vector<std::string>> queue_;
+  bool wait_for_journald_;
   bool unavailable_ = false;  // said so; say when it takes entries again
+  uint64_t lines_written_ = 0;
+  uint64_t lines_lost_ = 0;
   std::string error_;
 };
 

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "decode.h"
+#include "diagnostics.h"
 #include "event_filter.h"
 #include "journal_sink.h"
 #include "line_encoder.h"
@@ -30,12 +31,6 @@ using Clock = std::chrono::steady_clock;
 constexpr int kStopFlushBudgetMs = 100;  // SIGTERM: flush and be gone within this
 constexpr auto kHealthyStream = std::chrono::seconds(10);
 
-void Say(const std::string& line) {
-  std::string text = line + "\n";
-  // One write per line so lines from tetrars never interleave mid-line.
-  [[maybe_unused]] ssize_t n = write(STDERR_FILENO, text.data(), text.size());
-}
-
 std::string Duration(int ms) {
   if (ms % 60000 == 0) return std::to_string(ms / 60000) + "m";
   if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
@@ -54,6 +49,14 @@ bool RetryCannotFix(const CallResult& result) {
          (result.status == 3 /* INVALID_ARGUMENT */ || result.status == 12 /* UNIMPLEMENTED */);
 }
 
+std::string Lines(size_t n) {
+  return std::to_string(n) + (n == 1 ? " line" : " lines");
+}
+
+bool MentionsCel(const std::string& text) {
+  return text.find("CEL") != std::string::npos || text.find("cel") != std::string::npos;
+}
+
 class Loop {
  public:
   explicit Loop(const Options& options)
@@ -64,7 +67,8 @@ class Loop {
         request_(BuildRequest(options, pushdown_).SerializeAsString()),
         keepalive_ms_(options.address.is_unix ? 0 : options.keepalive_ms),
         backoff_ms_(options.reconnect_min_ms),
-        random_(std::random_device{}()) {
+        random_(std::random_device{}()),
+        diagnostics_(Diagnostics::FromEnvironment()) {
     InstallSignalHandlers(&wait_mask_);
   }
 
@@ -72,38 +76,47 @@ class Loop {
     const auto yield = [] { return g_stop_signal != 0 || g_report_stats != 0; };
     if (options_.output == OutputFormat::kJournal) {
       std::string error;
-      sink_ = JournalSink::Open(&wait_mask_, yield, Say, &error);
+      sink_ = JournalSink::Open(
+          &wait_mask_, yield,
+          [this](Priority priority, const std::string& line) { Say(priority, line); },
+          /*wait_for_journald=*/!options_.once, &error);
       if (!sink_) {
-        Say("tetrars: " + error + ": install the libsystemd0 package, or use -o json");
+        Say(Priority::kError,
+            "tetrars: " + error + ": install the libsystemd0 package, or use -o json");
         return 1;
       }
     } else {
       sink_ = std::make_unique<Sink>(STDOUT_FILENO, &wait_mask_, yield);
     }
-    Say(std::string("tetrars ") + TETRARS_VERSION + " started");
+    Say(Priority::kNotice, std::string("tetrars ") + TETRARS_VERSION + " started");
     const std::string where = options_.address.original;
     bool connected_before = false;
     while (!Stopping()) {
-      std::string error;
+      ConnectError error;
       auto call = GrpcCall::Connect(
           options_.address, request_, options_.max_message_size,
           [this](const uint8_t* data, size_t size) { return OnMessage(data, size); },
           std::string("tetrars/") + TETRARS_VERSION, &error);
       if (!call) {
+        ended_empty_ = false;
         if (options_.once) {
-          Say("tetrars: cannot connect to " + where + ": " + error +
-              ": check that the Tetragon agent runs and --server-address is right");
+          Say(Priority::kError,
+              "tetrars: cannot connect to " + where + ": " + error.what + ": " + error.remedy);
           return Finish(1);
         }
-        SayOnState("tetrars: cannot connect to " + where + ": " + error +
-                   ": retrying with backoff up to " + Duration(options_.reconnect_max_ms) +
-                   " until the agent is back");
+        SayOnState(Priority::kWarning, "tetrars: cannot connect to " + where + ": " + error.what +
+                                           ": " + error.remedy + " (retrying meanwhile, every " +
+                                           Duration(options_.reconnect_max_ms) + " at most)");
         Backoff();
         continue;
       }
       if (connected_before) ++stats_.reconnects;
       connected_before = true;
-      SayOnState("tetrars: connected to " + where);
+      // After streams that ended without an event, "connected" waits for the
+      // first event: an agent that keeps ending streams at once gives one
+      // line, not two per attempt.
+      connected_line_ = "tetrars: connected to " + where;
+      if (!ended_empty_) SayConnected();
 
       const auto started = Clock::now();
       abort_reason_.clear();
@@ -121,36 +134,61 @@ class Loop {
         result.transport_error = abort_reason_;
       }
       // An agent that cannot take our CEL says so before any event: drop the
-      // pushdown once, say so once, and ask again (tetrars filters anyway).
+      // pushdown once and ask again (tetrars filters anyway). Whether the CEL
+      // was the reason shows in the answer to the request without it: the
+      // same refusal again means it was not (a bad field path, the user's own
+      // --cel-expression), and nothing is blamed on the --auid rule.
       if (pushdown_ && result.has_status && !result.ok() && call->messages() == 0) {
         pushdown_ = false;
         request_ = BuildRequest(options_, false).SerializeAsString();
-        Say("tetrars: the agent refused the --auid rule as a CEL expression (" + result.Describe() +
-            "): filtering in tetrars only; --no-pushdown skips this attempt");
+        pushdown_refusal_ = result;
+        pushdown_note_ = "tetrars: the agent refused the --auid rule as a CEL expression (" +
+                         result.Describe() +
+                         "): filtering in tetrars only; --no-pushdown skips this attempt";
         continue;
       }
+      if (!pushdown_note_.empty()) {
+        const bool same_refusal =
+            call->messages() == 0 && result.has_status && result.status == pushdown_refusal_.status;
+        if (same_refusal) pushdown_note_.clear();
+        SayPushdownNote();
+      }
       if (RetryCannotFix(result)) {
-        Say("tetrars: the agent at " + where + " refused the request: " + result.Describe() + ": " +
-            (result.status == 12 ? "check that --server-address is Tetragon's gRPC socket and that "
-                                   "the agent supports the requested event types"
-                                 : "check --event-types, the field paths, the regular "
-                                   "expressions and --cel-expression"));
+        Say(Priority::kError, "tetrars: the agent at " + where + " refused the request: " +
+                                  result.Describe() + ": " + RefusalRemedy(result));
         return Finish(1);
       }
       if (options_.once) {
         if (result.ok()) return Finish(0);
-        Say("tetrars: the event stream from " + where + " failed: " + result.Describe() + ": " +
-            (result.remedy.empty() ? "check the agent's log" : result.remedy));
+        SayConnected();
+        Say(Priority::kError,
+            "tetrars: the event stream from " + where + " failed: " + result.Describe() + ": " +
+                (result.remedy.empty() ? "check the agent's log" : result.remedy));
         return Finish(1);
       }
       if (call->told_to_calm_down() && keepalive_ms_ > 0) {
         keepalive_ms_ = std::min(keepalive_ms_ * 2, 3600000);
-        Say("tetrars: the agent asked for fewer keepalive PINGs: sending them every " +
-            Duration(keepalive_ms_) + " from now on");
+        Say(Priority::kWarning,
+            "tetrars: the agent asked for fewer keepalive PINGs: sending them every " +
+                Duration(keepalive_ms_) + " from now on");
       }
-      SayOnState(result.ok() ? "tetrars: the agent ended the event stream: reconnecting"
-                             : "tetrars: the event stream from " + where +
-                                   " failed: " + result.Describe() + ": reconnecting");
+      // A stream that ends before its first event is a failed attempt like
+      // any other: the backoff grows (it was not reset above) and the line
+      // is said once for the whole series.
+      ended_empty_ = call->messages() == 0;
+      if (!ended_empty_) SayConnected();
+      const std::string retry =
+          ": reconnecting (with backoff up to " + Duration(options_.reconnect_max_ms) + ")";
+      if (result.ok()) {
+        SayOnState(Priority::kWarning,
+                   ended_empty_ ? "tetrars: the agent ended the event stream without sending an "
+                                  "event" +
+                                      retry
+                                : "tetrars: the agent ended the event stream" + retry);
+      } else {
+        SayOnState(Priority::kWarning, "tetrars: the event stream from " + where +
+                                           " failed: " + result.Describe() + retry);
+      }
       Backoff();
     }
     return Finish(0);
@@ -159,19 +197,56 @@ class Loop {
  private:
   bool Stopping() const { return g_stop_signal != 0; }
 
+  void Say(Priority priority, const std::string& line) const { diagnostics_.Say(priority, line); }
+
   // Prints a line only when the state changed: a dead agent gives one line,
   // not one per attempt.
-  void SayOnState(const std::string& line) {
+  void SayOnState(Priority priority, const std::string& line) {
     if (line == last_state_) return;
     last_state_ = line;
-    Say(line);
+    Say(priority, line);
+  }
+
+  // The "connected" line of this connection, unless said already.
+  void SayConnected() {
+    if (connected_line_.empty()) return;
+    SayOnState(Priority::kNotice, connected_line_);
+    connected_line_.clear();
+    ended_empty_ = false;
+  }
+
+  // Said once it is known that the agent refused only the --auid rule's CEL.
+  void SayPushdownNote() {
+    if (pushdown_note_.empty()) return;
+    Say(Priority::kWarning, pushdown_note_);
+    pushdown_note_.clear();
+  }
+
+  // What to change when the agent refuses the request for good.
+  std::string RefusalRemedy(const CallResult& result) const {
+    if (result.status == 12 /* UNIMPLEMENTED */) {
+      return "check that --server-address is Tetragon's gRPC socket and that the agent supports "
+             "the requested event types";
+    }
+    if (!options_.cel_expressions.empty() && MentionsCel(result.message)) {
+      return "check --cel-expression: the agent could not use it";
+    }
+    return "check --event-types, the field paths, the regular expressions" +
+           std::string(options_.cel_expressions.empty() ? "" : " and --cel-expression");
   }
 
   void ReportIfAsked() {
     if (g_report_stats) {
       g_report_stats = 0;
-      Say(stats_.Line());
+      Say(Priority::kNotice, StatsLine());
     }
+  }
+
+  // The counters, with what the output really took.
+  std::string StatsLine() {
+    stats_.written = sink_->lines_written();
+    stats_.unwritten = sink_->pending_lines() + sink_->lines_lost();
+    return stats_.Line();
   }
 
   // Exponential backoff with jitter: a wait in [delay/2, delay], then the
@@ -185,7 +260,11 @@ class Loop {
   }
 
   // Waits for fd events (fd < 0: just sleeps) or a signal; returns revents.
+  // A stop that arrived while the sink had the signals unblocked (a blocked
+  // write) was taken already: it would not wake ppoll, so look first.
   short Wait(int fd, short events, int timeout_ms) {
+    ReportIfAsked();
+    if (Stopping()) return 0;
     pollfd p{fd, events, 0};
     timespec timeout{timeout_ms / 1000, long(timeout_ms % 1000) * 1000000L};
     const int rc = ppoll(&p, fd >= 0 ? 1 : 0, timeout_ms < 0 ? nullptr : &timeout, &wait_mask_);
@@ -234,6 +313,8 @@ class Loop {
   // transport -> decode -> filter -> encode -> sink, for one gRPC message.
   bool OnMessage(const uint8_t* data, size_t size) {
     if (Stopping()) return false;
+    if (ended_empty_) SayConnected();
+    if (!pushdown_note_.empty()) SayPushdownNote();
     ++stats_.received;
     // Fast path: most events on a server are not a human's. When the wire
     // bytes are valid and unambiguous, decide without parsing (wire_peek.h).
@@ -258,7 +339,8 @@ class Loop {
         return false;
       case Decoder::Result::kUnmodelled:
         if (stats_.skipped_types++ == 0) {
-          Say("tetrars: skipped an event of a kind this version does not model: the counters "
+          Say(Priority::kWarning,
+              "tetrars: skipped an event of a kind this version does not model: the counters "
               "(SIGUSR1) count such events");
         }
         return true;
@@ -280,8 +362,8 @@ class Loop {
     switch (encoder_.Encode(decoder_.event(), sink_->buffer(), &why)) {
       case LineEncoder::Result::kFailed:
         ++stats_.encode_errors;
-        Say("tetrars: cannot print an event as JSON: " + why +
-            ": report it with the agent's version");
+        Say(Priority::kError, "tetrars: cannot print an event as JSON: " + why +
+                                  ": report it with the agent's version");
         return true;
       case LineEncoder::Result::kTruncated:
         ++stats_.truncated;
@@ -290,16 +372,18 @@ class Loop {
         break;
     }
     if (const UserNames* names = encoder_.user_names()) stats_.names_late = names->slow_lookups();
-    ++stats_.written;
     return sink_->EndLine(decoder_.event());
   }
 
   int OutputFailed() {
-    Say(std::string("tetrars: cannot write to ") + sink_->name() + ": " + sink_->error() +
-        (options_.output == OutputFormat::kJournal
-             ? ": check systemd-journald.service, or use -o json"
-             : ": check the program or file that reads tetrars' output"));
-    Say(stats_.Line());
+    const size_t lost = sink_->pending_lines() + sink_->lines_lost();
+    Say(Priority::kError, std::string("tetrars: cannot write to ") + sink_->name() + ": " +
+                              sink_->error() +
+                              (lost > 0 ? " (" + Lines(lost) + " not written)" : "") +
+                              (options_.output == OutputFormat::kJournal
+                                   ? ": check systemd-journald.service, or use -o json"
+                                   : ": check the program or file that reads tetrars' output"));
+    Say(Priority::kNotice, StatsLine());
     return 1;
   }
 
@@ -308,14 +392,15 @@ class Loop {
     const bool flushed = Stopping() ? sink_->FlushWithin(kStopFlushBudgetMs) : sink_->Flush();
     if (!sink_->error().empty()) return OutputFailed();
     if (!flushed) {
-      Say("tetrars: " + std::to_string(sink_->pending_lines()) + " lines could not be written to " +
-          sink_->name() + " within " + Duration(kStopFlushBudgetMs) + " of the stop signal: " +
-          (options_.output == OutputFormat::kJournal
-               ? "check systemd-journald.service"
-               : "the program reading tetrars' output is not reading"));
+      Say(Priority::kError, "tetrars: " + Lines(sink_->pending_lines()) +
+                                " could not be written to " + sink_->name() + " within " +
+                                Duration(kStopFlushBudgetMs) + " of the stop signal: " +
+                                (options_.output == OutputFormat::kJournal
+                                     ? "check systemd-journald.service"
+                                     : "the program reading tetrars' output is not reading"));
       code = 1;
     }
-    Say(stats_.Line());
+    Say(Priority::kNotice, StatsLine());
     return code;
   }
 
@@ -330,10 +415,15 @@ class Loop {
   bool pushdown_;
   std::string request_;
   std::string abort_reason_;
+  CallResult pushdown_refusal_;  // the agent's answer to the request with the --auid rule's CEL
+  std::string pushdown_note_;    // said once the request without that CEL got another answer
   std::string last_state_;
+  std::string connected_line_;  // said at the first event after streams that ended empty
+  bool ended_empty_ = false;    // the last stream ended before its first event
   int keepalive_ms_;
   int backoff_ms_;
   std::minstd_rand random_;
+  Diagnostics diagnostics_;
 };
 
 }  // namespace

@@ -6,33 +6,35 @@ volatile sig_atomic_t g_stop_signal = 0;
 volatile sig_atomic_t g_report_stats = 0;
 
 namespace {
+
 void OnStop(int signo) {
   g_stop_signal = signo;
 }
 void OnUsr1(int) {
   g_report_stats = 1;
 }
+
+constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
+constexpr int kIgnoredSignals[] = {SIGPIPE, SIGUSR2, SIGALRM};
+
 }  // namespace
 
 void InstallSignalHandlers(sigset_t* wait_mask) {
   struct sigaction action {};
   sigemptyset(&action.sa_mask);
   action.sa_handler = OnStop;
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+  for (int signo : kStopSignals) sigaction(signo, &action, nullptr);
   action.sa_handler = OnUsr1;
   sigaction(SIGUSR1, &action, nullptr);
   action.sa_handler = SIG_IGN;
-  sigaction(SIGPIPE, &action, nullptr);
+  for (int signo : kIgnoredSignals) sigaction(signo, &action, nullptr);
 
   sigset_t blocked;
   sigemptyset(&blocked);
-  sigaddset(&blocked, SIGINT);
-  sigaddset(&blocked, SIGTERM);
+  for (int signo : kStopSignals) sigaddset(&blocked, signo);
   sigaddset(&blocked, SIGUSR1);
   sigprocmask(SIG_BLOCK, &blocked, wait_mask);
-  sigdelset(wait_mask, SIGINT);
-  sigdelset(wait_mask, SIGTERM);
+  for (int signo : kStopSignals) sigdelset(wait_mask, signo);
   sigdelset(wait_mask, SIGUSR1);
 }
 

@@ -1,17 +1,25 @@
 // Signal flags: the only globals in tetrars. Handlers just set a flag; the
 // loop blocks these signals and waits with ppoll(), which unblocks them
 // atomically, so a signal is never lost between a check and a wait.
+//
+// What each signal does (the man page's SIGNALS section says the same):
+//   SIGINT, SIGTERM, SIGHUP   stop: flush within the stop budget, print the
+//                             counters, exit (SIGHUP: the terminal went away)
+//   SIGUSR1                   print the counters
+//   SIGUSR2, SIGALRM, SIGPIPE ignored (SIGPIPE: a closed stdout is an EPIPE
+//                             error we report; SIGALRM: the journal sink arms
+//                             its own handler while it needs one)
 #pragma once
 
 #include <csignal>
 
 namespace tetrars {
 
-extern volatile sig_atomic_t g_stop_signal;   // SIGINT or SIGTERM number, else 0
+extern volatile sig_atomic_t g_stop_signal;   // SIGINT, SIGTERM or SIGHUP number, else 0
 extern volatile sig_atomic_t g_report_stats;  // SIGUSR1 seen
 
-// Installs the handlers, blocks the signals, ignores SIGPIPE (a closed stdout
-// becomes an EPIPE error we report), and fills `wait_mask` for ppoll().
+// Installs the handlers, blocks the signals, and fills `wait_mask` for
+// ppoll() (the current mask without the handled signals).
 void InstallSignalHandlers(sigset_t* wait_mask);
 
 }  // namespace tetrars

@@ -12,6 +12,11 @@
 namespace tetrars {
 
 bool Sink::EndLine() {
+  if (!error_.empty()) {  // output is gone: this line is lost too
+    ++lines_lost_;
+    buffer_.clear();
+    return false;
+  }
   buffer_ += '\n';
   return buffer_.size() < kFlushAt || Flush();
 }
@@ -20,8 +25,15 @@ size_t Sink::pending_lines() const {
   return size_t(std::count(buffer_.begin() + ptrdiff_t(written_), buffer_.end(), '\n'));
 }
 
+void Sink::Advance(size_t bytes) {
+  const char* from = buffer_.data() + written_;
+  lines_written_ += uint64_t(std::count(from, from + bytes, '\n'));
+  written_ += bytes;
+}
+
 bool Sink::Failed(int err) {
   error_ = std::strerror(err);
+  lines_lost_ += pending_lines();
   buffer_.clear();
   written_ = 0;
   return false;
@@ -45,11 +57,13 @@ bool Sink::Flush() {
     const int err = errno;
     if (interrupt_mask_) sigprocmask(SIG_SETMASK, &previous, nullptr);
     if (n > 0) {
-      written_ += size_t(n);
+      Advance(size_t(n));
     } else if (n < 0 && err == EINTR) {
       continue;  // yield() decides whether to go on
     } else if (n < 0 && (err == EAGAIN || err == EWOULDBLOCK)) {
-      // Someone made our stdout non-blocking: wait until it drains.
+      // Someone made our stdout non-blocking: wait until it drains. A signal
+      // taken during the write must not be slept through.
+      if (yield_ && yield_()) return true;
       pollfd p{fd_, POLLOUT, 0};
       if (interrupt_mask_) {
         ppoll(&p, 1, nullptr, interrupt_mask_);
@@ -79,7 +93,7 @@ bool Sink::FlushWithin(int budget_ms) {
     ssize_t n = send(fd_, buffer_.data() + written_, chunk, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n < 0 && errno == ENOTSOCK) n = write(fd_, buffer_.data() + written_, chunk);
     if (n > 0) {
-      written_ += size_t(n);
+      Advance(size_t(n));
     } else if (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
       return Failed(errno);
     }

@@ -13,10 +13,13 @@
 // whether to give up for now (stop requested, counters asked for); the rest
 // then stays in pending(). FlushWithin() is the bounded last flush at exit.
 // A failed write (EPIPE when the reader went away, ENOSPC, ...) is kept in
-// error() and nothing more is written.
+// error() and nothing more is written; the lines it held count as lost.
+// lines_written() counts the lines whose last byte, the newline, the output
+// took: that is what the counters' written= reports.
 #pragma once
 
 #include <csignal>
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -40,6 +43,9 @@ class LineSink {
   virtual bool has_pending() const = 0;
   // Lines not written yet (for messages).
   virtual size_t pending_lines() const = 0;
+  // Lines the output took whole, and lines given up on after a failure.
+  virtual uint64_t lines_written() const = 0;
+  virtual uint64_t lines_lost() const = 0;
   // Why output failed for good ("" while it has not).
   virtual const std::string& error() const = 0;
   // What the output is, for messages: "standard output", "journald".
@@ -61,6 +67,8 @@ class Sink : public LineSink {
   size_t pending() const { return buffer_.size() - written_; }
   bool has_pending() const override { return pending() > 0; }
   size_t pending_lines() const override;
+  uint64_t lines_written() const override { return lines_written_; }
+  uint64_t lines_lost() const override { return lines_lost_; }
   const std::string& error() const override { return error_; }
   const char* name() const override { return "standard output"; }
 
@@ -68,12 +76,15 @@ class Sink : public LineSink {
   static constexpr size_t kFlushAt = 64 * 1024;
   bool Failed(int err);
   void Compact();
+  void Advance(size_t bytes);  // `bytes` more of buffer_ were written
 
   int fd_;
   const sigset_t* interrupt_mask_;
   std::function<bool()> yield_;
   std::string buffer_;
   size_t written_ = 0;  // bytes of buffer_ already written
+  uint64_t lines_written_ = 0;
+  uint64_t lines_lost_ = 0;
   std::string error_;
 };
 

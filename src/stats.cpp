@@ -10,7 +10,8 @@ std::string Stats::Line() const {
          " skipped_types=" + std::to_string(skipped_types) +
          " decode_errors=" + std::to_string(decode_errors) +
          " encode_errors=" + std::to_string(encode_errors) +
-         " reconnects=" + std::to_string(reconnects) + " names_late=" + std::to_string(names_late);
+         " reconnects=" + std::to_string(reconnects) + " names_late=" + std::to_string(names_late) +
+         " unwritten=" + std::to_string(unwritten);
 }
 
 }  // namespace tetrars

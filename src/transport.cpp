@@ -7,6 +7,7 @@
 #include <nghttp2/nghttp2.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -27,41 +28,66 @@ std::string Errno() {
   return std::strerror(errno);
 }
 
-int ConnectUnix(const std::string& path, std::string* error) {
+constexpr const char* kAgentRemedy =
+    "check that the Tetragon agent runs and that --server-address is right";
+
+// What a failed connect() to a unix socket means for the user.
+ConnectError UnixConnectError(const std::string& path, int err) {
+  struct stat st {};
+  if ((err == ECONNREFUSED || err == ENOTSOCK) && stat(path.c_str(), &st) == 0 &&
+      !S_ISSOCK(st.st_mode)) {
+    return {path + " is " + (S_ISDIR(st.st_mode) ? "a directory" : "a file") + ", not a socket",
+            "check --server-address: the agent's socket is usually "
+            "/var/run/tetragon/tetragon.sock"};
+  }
+  if (err == EACCES || err == EPERM) {
+    return {std::string(std::strerror(err)) + " on " + path,
+            "run tetrars as root, or as a member of the group that owns the socket"};
+  }
+  if (err == ECONNREFUSED) {
+    return {std::strerror(err),
+            "check that the Tetragon agent runs (nobody listens on " + path + ")"};
+  }
+  return {std::strerror(err), kAgentRemedy};
+}
+
+int ConnectUnix(const std::string& path, ConnectError* error) {
   sockaddr_un sa{};
   sa.sun_family = AF_UNIX;
-  if (path.size() >= sizeof sa.sun_path) {
-    *error = "socket path is longer than " + std::to_string(sizeof sa.sun_path - 1) + " bytes";
+  if (path.size() >= sizeof sa.sun_path) {  // ParseAddress refuses these already
+    *error = {"socket path is longer than " + std::to_string(sizeof sa.sun_path - 1) + " bytes",
+              "use a shorter --server-address"};
     return -1;
   }
   std::memcpy(sa.sun_path, path.c_str(), path.size() + 1);
   const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
-    *error = "socket: " + Errno();
+    *error = {"socket: " + Errno(), "check the limits on open files (ulimit -n)"};
     return -1;
   }
   if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
-    *error = Errno();
+    *error = UnixConnectError(path, errno);
     close(fd);
     return -1;
   }
   return fd;
 }
 
-int ConnectTcp(const std::string& host, const std::string& port, std::string* error) {
+int ConnectTcp(const std::string& host, const std::string& port, ConnectError* error) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
   if (const int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &found); rc != 0) {
-    *error = "cannot resolve " + host + ": " + gai_strerror(rc);
+    *error = {"cannot resolve " + host + ": " + gai_strerror(rc),
+              "check the host name in --server-address and the resolver"};
     return -1;
   }
   int fd = -1;
   for (addrinfo* ai = found; ai != nullptr && fd < 0; ai = ai->ai_next) {
     fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
     if (fd < 0) {
-      *error = "socket: " + Errno();
+      *error = {"socket: " + Errno(), "check the limits on open files (ulimit -n)"};
       continue;
     }
     int rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
@@ -81,7 +107,7 @@ int ConnectTcp(const std::string& host, const std::string& port, std::string* er
       rc = so_error == 0 ? 0 : -1;
     }
     if (rc != 0) {
-      *error = Errno();
+      *error = {Errno(), kAgentRemedy};
       close(fd);
       fd = -1;
     }
@@ -215,12 +241,16 @@ GrpcCall::~GrpcCall() {
 std::unique_ptr<GrpcCall> GrpcCall::Connect(const Address& address, const std::string& request,
                                             size_t max_message_size,
                                             GrpcDeframer::OnMessage on_message,
-                                            const std::string& user_agent, std::string* error) {
+                                            const std::string& user_agent, ConnectError* error) {
   const int fd = address.is_unix ? ConnectUnix(address.path, error)
                                  : ConnectTcp(address.host, address.port, error);
   if (fd < 0) return nullptr;
   std::unique_ptr<GrpcCall> call(new GrpcCall(fd, max_message_size, std::move(on_message)));
-  if (!call->Start(address, request, user_agent, error)) return nullptr;
+  std::string why;
+  if (!call->Start(address, request, user_agent, &why)) {
+    *error = {why, kAgentRemedy};
+    return nullptr;
+  }
   return call;
 }
 

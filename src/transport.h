@@ -41,12 +41,20 @@ struct CallResult {
 // Name of a gRPC status code ("UNAVAILABLE"), or "code N".
 std::string GrpcStatusName(int code);
 
+// Why Connect() failed, and what the user can do about it: a socket path
+// that is a directory, a permission problem and an agent that is not
+// running call for different actions.
+struct ConnectError {
+  std::string what;    // "Connection refused", "/x is a directory, not a socket"
+  std::string remedy;  // "check that the Tetragon agent runs ..."
+};
+
 class GrpcCall {
  public:
   static std::unique_ptr<GrpcCall> Connect(const Address& address, const std::string& request,
                                            size_t max_message_size,
                                            GrpcDeframer::OnMessage on_message,
-                                           const std::string& user_agent, std::string* error);
+                                           const std::string& user_agent, ConnectError* error);
   ~GrpcCall();
   GrpcCall(const GrpcCall&) = delete;
   GrpcCall& operator=(const GrpcCall&) = delete;

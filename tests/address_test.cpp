@@ -57,4 +57,17 @@ TEST(Address, MistakesAreExplained) {
   }
 }
 
+// The kernel's sockaddr_un holds 107 bytes of path: a longer one can never
+// connect, so it is refused at once instead of being retried forever.
+TEST(Address, UnixPathsUpToTheKernelsLimit) {
+  std::string error;
+  const std::string longest = "/" + std::string(106, 'a');
+  ASSERT_TRUE(tetrars::ParseAddress("unix://" + longest, &error)) << error;
+  EXPECT_FALSE(tetrars::ParseAddress("unix://" + longest + "a", &error));
+  EXPECT_NE(error.find("the socket path has 108 bytes, more than the 107 a unix socket address "
+                       "holds"),
+            std::string::npos)
+      << error;
+}
+
 }  // namespace

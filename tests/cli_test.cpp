@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -146,6 +147,87 @@ TEST_F(InfoFile, ABadFileIsAnErrorNotAGuess) {
   EXPECT_EQ(cl.text.rfind("tetrars: invalid --server-address 'nonsense': missing :port", 0), 0u);
 }
 
+TEST_F(InfoFile, OnlyASmallRegularFileIsRead) {
+  // A directory, an endless device, a FIFO nobody writes, a file too large:
+  // each a one-line usage error, none read whole, none waited for.
+  ASSERT_EQ(mkfifo((path_ + ".fifo").c_str(), 0600), 0);
+  Write(std::string(tetrars::kMaxInfoFileBytes + 1, ' '));
+  const std::pair<std::string, std::string> cases[] = {
+      {"/tmp", "/tmp is not a regular file"},
+      {"/dev/zero", "/dev/zero is not a regular file"},
+      {path_ + ".fifo", path_ + ".fifo is not a regular file"},
+      {path_, path_ + " has 65537 bytes, more than the 65536 an agent info file can have"},
+  };
+  for (const auto& [file, what] : cases) {
+    setenv("TETRARS_TETRAGON_INFO", file.c_str(), 1);
+    const auto cl = ParseArgs({});
+    EXPECT_EQ(cl.exit_code, 2) << file;
+    EXPECT_EQ(cl.text,
+              "tetrars: " + what + ": fix or remove " + file + ", or pass --server-address\n");
+  }
+  std::remove((path_ + ".fifo").c_str());
+  // Just below the bound, with the address in it: read and used.
+  Write(R"({"server_address":"localhost:1"})" + std::string(tetrars::kMaxInfoFileBytes - 40, ' '));
+  setenv("TETRARS_TETRAGON_INFO", path_.c_str(), 1);
+  const auto cl = ParseArgs({});
+  ASSERT_TRUE(cl.options) << cl.text;
+  EXPECT_EQ(cl.options->address.original, "localhost:1");
+}
+
+TEST(Cli, DurationsTakeTheirUnitUpToAnHour) {
+  EXPECT_EQ(tetrars::ParseDurationMs("1h"), 3600000);
+  EXPECT_EQ(tetrars::ParseDurationMs("250ms"), 250);
+  EXPECT_EQ(tetrars::ParseDurationMs("0"), 0);
+  EXPECT_EQ(tetrars::ParseDurationMs("100"), std::nullopt);  // was 100 s, silently
+  EXPECT_EQ(tetrars::ParseDurationMs("5x"), std::nullopt);
+  auto cl = ParseArgs({"--reconnect-max", "1h", "--keepalive", "1h"});
+  ASSERT_TRUE(cl.options) << cl.text;
+  EXPECT_EQ(cl.options->reconnect_max_ms, 3600000);
+  EXPECT_EQ(cl.options->keepalive_ms, 3600000);
+}
+
+TEST(Cli, ListFlagsGivenTwiceMeanBothLists) {
+  auto cl = ParseArgs({"--auid", "1000", "--auid", "2000-2999", "-e", "PROCESS_EXEC", "-e",
+                       "PROCESS_EXIT", "-f", "process.auid", "-f", "process.binary", "-F",
+                       "process.cwd", "-F", "parent.cwd"});
+  ASSERT_TRUE(cl.options) << cl.text;
+  EXPECT_TRUE(cl.options->auid.Matches(1000));
+  EXPECT_TRUE(cl.options->auid.Matches(2500));
+  EXPECT_FALSE(cl.options->auid.Matches(1001));
+  EXPECT_EQ(cl.options->event_types,
+            (std::vector<tetragon::EventType>{tetragon::PROCESS_EXEC, tetragon::PROCESS_EXIT}));
+  EXPECT_EQ(cl.options->include_fields,
+            (std::vector<std::string>{"process.auid", "process.binary"}));
+  EXPECT_EQ(cl.options->exclude_fields, (std::vector<std::string>{"process.cwd", "parent.cwd"}));
+}
+
+TEST(Cli, DefaultFieldsAreThoseTheSelectedTypesHave) {
+  // TEST events have no process: the pipeline's list does not apply to
+  // them, and no path of it is blamed on an --include-fields never given.
+  auto cl = ParseArgs({"-e", "TEST", "--auid", "any"});
+  ASSERT_TRUE(cl.options) << cl.text;
+  EXPECT_TRUE(cl.options->all_fields);
+  // PROCESS_THROTTLE has no process either; PROCESS_EXEC keeps the list.
+  cl = ParseArgs({"-e", "PROCESS_EXEC,PROCESS_THROTTLE", "--auid", "any"});
+  ASSERT_TRUE(cl.options) << cl.text;
+  EXPECT_EQ(cl.options->include_fields, tetrars::DefaultIncludeFields());
+}
+
+TEST(Cli, HelpFitsEightyColumns) {
+  const std::string help = tetrars::HelpText();
+  size_t start = 0;
+  int lines = 0;
+  while (start < help.size()) {
+    const size_t end = help.find('\n', start);
+    const std::string line = help.substr(start, end - start);
+    EXPECT_LE(line.size(), 80u) << line;  // the help is ASCII: bytes are columns
+    for (unsigned char c : line) EXPECT_LT(c, 0x80) << line;
+    start = end + 1;
+    ++lines;
+  }
+  EXPECT_GT(lines, 100);
+}
+
 TEST(Cli, MatchFieldsMustReachTetrars) {
   auto cl = ParseArgs({"--match", "process.flags =~ clone"});
   ASSERT_TRUE(cl.options) << cl.text;
@@ -227,6 +309,25 @@ TEST(Cli, UsageErrorsExitTwoWithWhatAndWhatToDo) {
       {{"-F", "process.auid"},
        "tetrars: --exclude-fields removes process.auid, which the --auid rule needs: keep "
        "process.auid, or pass --auid any"},
+      // Issue 11: what these said before was wrong or missing.
+      {{"--reconnect-max", "100"},
+       "tetrars: invalid --reconnect-max '100': give a duration with its unit (ms, s, m or h) "
+       "from 100ms to 1h, such as 5s or 30s\n"},
+      {{"--keepalive", "30"}, "tetrars: invalid --keepalive '30': give a duration with its unit"},
+      {{"--reconnect-max", "2h"}, "tetrars: invalid --reconnect-max '2h'"},
+      {{"-e", "TEST"},
+       "tetrars: TEST events carry no process.auid, so the --auid rule would drop every one of "
+       "them: pass --auid any to print them, or leave TEST out of --event-types\n"},
+      {{"-e", "PROCESS_EXEC,PROCESS_THROTTLE"},
+       "tetrars: PROCESS_THROTTLE events carry no process.auid"},
+      {{"--auid-of", "parent", "-e", "PROCESS_LOADER,RATE_LIMIT_INFO"},
+       "tetrars: RATE_LIMIT_INFO events carry no parent.auid"},
+      {{"--policy-names", "file-monitoring"},
+       "tetrars: --policy-names keeps only events of tracing policies, and none of the selected "
+       "event types carries a policy name: add one of PROCESS_KPROBE, PROCESS_TRACEPOINT, "
+       "PROCESS_UPROBE, PROCESS_LSM, PROCESS_USDT to --event-types\n"},
+      {{"--server-address", "unix:///" + std::string(107, 'a')},
+       "tetrars: invalid --server-address 'unix:///aaaa"},
   };
   for (const auto& [args, message] : cases) {
     const auto cl = ParseArgs(args);

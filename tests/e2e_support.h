@@ -83,6 +83,14 @@ inline void ExpectSameEvents(const std::vector<json>& actual, const std::vector<
   }
 }
 
+// The counter NAME of the last stats line in tetrars' stderr `err`, or -1.
+inline long long StatsCounter(const std::string& err, const std::string& name) {
+  const size_t line = err.rfind("tetrars: stats: ");
+  if (line == std::string::npos) return -1;
+  const size_t at = err.find(" " + name + "=", line);
+  return at == std::string::npos ? -1 : std::stoll(err.substr(at + name.size() + 2));
+}
+
 inline std::vector<json> Corpus(const std::string& name) {
   return test_util::ParseJsonLines(test_util::ReadFile(test_util::CorpusPath(name)));
 }

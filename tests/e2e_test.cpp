@@ -137,8 +137,18 @@ TEST_F(EndToEnd, PolicyEventKindsPrintAsTetraPrintsThem) {
       "INFO";
   ASSERT_EQ(RunTetrars({"--once", "--all-fields", "--auid", "any", "-e", every_type}), 0) << Err();
   ExpectSameEvents(OutObjects(), all);
-  // The auid rule reads each kind's process; kinds without one never pass it.
-  ASSERT_EQ(RunTetrars({"--once", "--all-fields", "-e", every_type}), 0) << Err();
+  // The auid rule reads each kind's process; it refuses kinds without one
+  // (they could never pass it) instead of dropping them silently.
+  ASSERT_EQ(RunTetrars({"--once", "--all-fields", "-e", every_type}), 2) << Err();
+  EXPECT_NE(Err().find("tetrars: PROCESS_THROTTLE events carry no process.auid, so the --auid "
+                       "rule would drop every one of them: pass --auid any to print them, or "
+                       "leave PROCESS_THROTTLE out of --event-types"),
+            std::string::npos)
+      << Err();
+  ASSERT_EQ(RunTetrars({"--once", "--all-fields", "-e",
+                        "PROCESS_KPROBE,PROCESS_LSM,PROCESS_TRACEPOINT,PROCESS_UPROBE"}),
+            0)
+      << Err();
   ExpectSameEvents(OutObjects(), {all[0], all[2], all[3]});
 }
 
@@ -208,7 +218,7 @@ TEST_F(EndToEnd, AbsentAgentWithOnceSaysWhatToCheck) {
   ASSERT_EQ(RunTetrars({"--once"}), 1);
   EXPECT_NE(Err().find("tetrars: cannot connect to unix://" + socket_ +
                        ": No such file or directory: check that the Tetragon agent runs and "
-                       "--server-address is right"),
+                       "that --server-address is right"),
             std::string::npos)
       << Err();
 }
@@ -227,7 +237,8 @@ TEST_F(EndToEnd, ReconnectsWhenTheAgentEndsTheStream) {
   ExpectSameEvents(std::vector<json>(out.begin(), out.begin() + once.size()), once);
   ExpectSameEvents(std::vector<json>(out.begin() + once.size(), out.begin() + 2 * once.size()),
                    once);
-  EXPECT_NE(Err().find("tetrars: the agent ended the event stream: reconnecting\n"),
+  EXPECT_NE(Err().find("tetrars: the agent ended the event stream: reconnecting (with backoff up "
+                       "to 5s)\n"),
             std::string::npos)
       << Err();
   EXPECT_NE(Err().find("reconnects=1"), std::string::npos) << Err();
@@ -238,7 +249,9 @@ TEST_F(EndToEnd, WaitsForAnAgentThatStartsLater) {
   ASSERT_TRUE(
       test_util::WaitUntil([&] { return Err().find("cannot connect") != std::string::npos; }, 5000))
       << Err();
-  EXPECT_NE(Err().find("retrying with backoff up to 5s until the agent is back"), std::string::npos)
+  EXPECT_NE(Err().find("check that the Tetragon agent runs and that --server-address is right "
+                       "(retrying meanwhile, every 5s at most)"),
+            std::string::npos)
       << Err();
   // Several attempts fail while the agent is away: one line says so, not one per attempt.
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
@@ -299,6 +312,15 @@ TEST_F(EndToEnd, UsageErrorExitsTwoBeforeConnecting) {
   ASSERT_EQ(RunTetrars({"--auid", "lots"}), 2);
   EXPECT_EQ(Err().find("started"), std::string::npos);
   EXPECT_EQ(Err().rfind("tetrars: invalid --auid 'lots'", 0), 0u) << Err();
+}
+
+TEST_F(EndToEnd, FakeAgentHelpIsItsUsage) {
+  auto fake = std::make_unique<ChildProcess>(std::vector<std::string>{kFake, "--help"},
+                                             dir_ + "/fake.out", dir_ + "/fake.err");
+  ASSERT_EQ(fake->Wait(5000), 0);
+  const std::string out = test_util::ReadFile(dir_ + "/fake.out");
+  EXPECT_EQ(out.rfind("usage: tetragon-fake --listen ADDR", 0), 0u) << out;
+  EXPECT_EQ(test_util::ReadFile(dir_ + "/fake.err"), "");
 }
 
 }  // namespace

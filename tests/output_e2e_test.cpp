@@ -335,8 +335,8 @@ TEST_F(OutputModes, JournalEntryLargerThanADatagramTravelsInAMemfd) {
 
 TEST_F(OutputModes, JournalAwayKeepsEveryEntryUntilItIsBack) {
   EnterPrivateMounts();  // no journal socket yet
-  StartFake({"--replay", test_util::CorpusPath("seed.wire.b64")});
-  StartTetrars({"--once", "-o", "journal"});
+  StartFake({"--replay", test_util::CorpusPath("seed.wire.b64"), "--idle"});
+  StartTetrars({"-o", "journal"});
   ASSERT_TRUE(test_util::WaitUntil(
       [&] { return Err().find("tetrars: journald does not take entries") != std::string::npos; },
       10000))
@@ -349,13 +349,52 @@ TEST_F(OutputModes, JournalAwayKeepsEveryEntryUntilItIsBack) {
   ASSERT_TRUE(journal.bound()) << std::strerror(errno);
   const auto expected = Expected(Corpus("seed.tetra.jsonl"), {"process_exec"}, true, true);
   const auto entries = journal.Receive(expected.size(), 10000);
-  ASSERT_EQ(tetrars_->Wait(30000), 0) << Err();
+  tetrars_->Signal(SIGTERM);
+  ASSERT_EQ(tetrars_->Wait(5000), 0) << Err();
   ASSERT_EQ(entries.size(), expected.size()) << "entries lost while journald was away";
+  EXPECT_NE(Err().find(" written=" + std::to_string(expected.size()) + " "), std::string::npos)
+      << Err();
   EXPECT_EQ(journal.Receive(1, 200).size(), 0u) << "more entries than events";
   for (size_t i = 0; i < entries.size(); ++i) {
     EXPECT_EQ(json::parse(Field(entries[i], "MESSAGE")), expected[i]) << "entry " << i + 1;
   }
   EXPECT_NE(Err().find("tetrars: journald takes entries again"), std::string::npos) << Err();
+}
+
+// --once has no later to wait for: journald away is an error, counted, not a hang.
+TEST_F(OutputModes, OnceWithoutJournaldFailsAndCountsWhatWasNotWritten) {
+  EnterPrivateMounts();  // no journal socket
+  StartFake({"--replay", test_util::CorpusPath("seed.wire.b64"), "--idle"});
+  StartTetrars({"--once", "-o", "journal"});
+  ASSERT_EQ(tetrars_->Wait(5000), 1) << "waiting for a journald that is away\n" << Err();
+  EXPECT_NE(Err().find("tetrars: cannot write to journald: journald does not take entries "
+                       "(/run/systemd/journal/socket: No such file or directory) (1 line not "
+                       "written): check systemd-journald.service, or use -o json"),
+            std::string::npos)
+      << Err();
+  EXPECT_NE(Err().find(" written=0 "), std::string::npos) << Err();
+  EXPECT_NE(Err().find(" unwritten=1\n"), std::string::npos) << Err();
+}
+
+// The same stop while -o journal waits for a journald that is away.
+TEST_F(OutputModes, StopWhileJournaldIsAwayExitsWithinASecond) {
+  EnterPrivateMounts();  // no journal socket
+  StartFake({"--replay", test_util::CorpusPath("seed.wire.b64"), "--idle"});
+  StartTetrars({"-o", "journal", "--auid", "any"});
+  ASSERT_TRUE(test_util::WaitUntil(
+      [&] { return Err().find("journald does not take entries") != std::string::npos; }, 10000))
+      << Err();
+  usleep(300 * 1000);
+  const auto stopped_at = std::chrono::steady_clock::now();
+  tetrars_->Signal(SIGTERM);
+  ASSERT_EQ(tetrars_->Wait(1000), 1) << "still running 1 s after SIGTERM\n" << Err();
+  EXPECT_LT(std::chrono::steady_clock::now() - stopped_at, std::chrono::seconds(1));
+  EXPECT_NE(Err().find(" could not be written to journald within 100ms of the stop signal"),
+            std::string::npos)
+      << Err();
+  EXPECT_EQ(e2e::StatsCounter(Err(), "written"), 0) << Err();
+  EXPECT_EQ(e2e::StatsCounter(Err(), "unwritten"), e2e::StatsCounter(Err(), "matched")) << Err();
+  EXPECT_GT(e2e::StatsCounter(Err(), "matched"), 0) << Err();
 }
 
 TEST_F(OutputModes, AJournaldThatDoesNotReadCannotHoldUpTheStop) {
@@ -371,7 +410,7 @@ TEST_F(OutputModes, AJournaldThatDoesNotReadCannotHoldUpTheStop) {
   ASSERT_TRUE(tetrars_->Running()) << Err();
   tetrars_->Signal(SIGTERM);
   ASSERT_EQ(tetrars_->Wait(3000), 1) << "stuck in a blocked send\n" << Err();
-  EXPECT_NE(Err().find("lines could not be written to journald within 100ms of the stop signal: "
+  EXPECT_NE(Err().find(" could not be written to journald within 100ms of the stop signal: "
                        "check systemd-journald.service"),
             std::string::npos)
       << Err();

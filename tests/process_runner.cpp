@@ -44,6 +44,36 @@ void ChildProcess::Start(const std::vector<std::string>& argv, int out,
   }
 }
 
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const Setup& setup) {
+  Start(argv, setup);
+}
+
+void ChildProcess::Start(const std::vector<std::string>& argv, const Setup& setup) {
+  pid_ = fork();
+  if (pid_ != 0) return;
+  // Move the wanted descriptors out of the way first, then place or close each.
+  const int wanted[3] = {setup.stdin_fd, setup.stdout_fd, setup.stderr_fd};
+  int moved[3];
+  for (int i = 0; i < 3; ++i)
+    moved[i] = wanted[i] == kClosed ? kClosed : fcntl(wanted[i], F_DUPFD, 10);
+  for (int i = 0; i < 3; ++i) {
+    if (moved[i] == kClosed) {
+      close(i);
+    } else {
+      dup2(moved[i], i);
+      close(moved[i]);
+    }
+  }
+  for (const std::string& assignment : setup.environment) putenv(strdup(assignment.c_str()));
+  if (setup.uid >= 0 && (setgid(gid_t(setup.uid)) != 0 || setuid(uid_t(setup.uid)) != 0))
+    _exit(126);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  execv(args[0], args.data());
+  _exit(127);
+}
+
 ChildProcess::~ChildProcess() {
   if (Running()) {
     kill(pid_, SIGKILL);

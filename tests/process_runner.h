@@ -15,6 +15,19 @@ class ChildProcess {
                const std::string& stderr_path);
   // Stdout goes to an open descriptor (such as a pipe the test holds).
   ChildProcess(const std::vector<std::string>& argv, int stdout_fd, const std::string& stderr_path);
+
+  // Full control, for the tests of a hostile start: each descriptor is the
+  // given one, or closed when kClosed; `environment` adds NAME=value pairs;
+  // `uid` >= 0 runs the program as that user (and its group).
+  static constexpr int kClosed = -1;
+  struct Setup {
+    int stdin_fd = kClosed;
+    int stdout_fd = kClosed;
+    int stderr_fd = kClosed;
+    std::vector<std::string> environment;
+    int uid = -1;
+  };
+  ChildProcess(const std::vector<std::string>& argv, const Setup& setup);
   ~ChildProcess();  // kills it if still running
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
@@ -27,6 +40,7 @@ class ChildProcess {
 
  private:
   void Start(const std::vector<std::string>& argv, int stdout_fd, const std::string& stderr_path);
+  void Start(const std::vector<std::string>& argv, const Setup& setup);
   pid_t pid_ = -1;
   int status_ = -1;
 };

@@ -71,19 +71,20 @@ TEST(Request, ServerSideFiltersGoInTheAllowListFilterAsTetraSendsThem) {
     allow_list {
       binary_regex: [ "ssh", "^/usr/bin/scp$" ]
       namespace: [ "prod", "" ]
-      event_set: PROCESS_EXEC
+      event_set: [ PROCESS_EXEC, PROCESS_KPROBE ]
       pod_regex: "^web-"
       policy_names: [ "a", "b" ]
       cel_expression: [ "process_exec.process.uid == 0u", "x, y" ]
     }
     field_filters { fields { paths: [ "process" ] } }
   )pb");
-  EXPECT_EQ(tetrars::BuildRequest(
-                Parse({"-f", "process", "--process", "ssh,^/usr/bin/scp$", "-n", "prod", "--host",
-                       "--pod", "^web-", "--policy-names", "a,b", "--cel-expression",
-                       "process_exec.process.uid == 0u", "--cel-expression", "x, y"}))
-                .SerializeAsString(),
-            expected.SerializeAsString());
+  EXPECT_EQ(
+      tetrars::BuildRequest(Parse({"-e", "PROCESS_EXEC,PROCESS_KPROBE", "-f", "process",
+                                   "--process", "ssh,^/usr/bin/scp$", "-n", "prod", "--host",
+                                   "--pod", "^web-", "--policy-names", "a,b", "--cel-expression",
+                                   "process_exec.process.uid == 0u", "--cel-expression", "x, y"}))
+          .SerializeAsString(),
+      expected.SerializeAsString());
 }
 
 TEST(Request, AuidPushdownAsCel) {

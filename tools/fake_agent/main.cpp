@@ -82,13 +82,18 @@ class FakeEventsService : public grpc::Service {
   const Config& config_;
 };
 
+constexpr const char* kUsage =
+    "usage: tetragon-fake --listen ADDR [--replay FILE [FILE...]] [--loop N] [--idle]\n"
+    "                     [--end-status CODE[:MESSAGE]] [--cel ignore|evaluate|reject]\n"
+    "                     [--fault MODE [--fault-after N] [--fault-connections K]]\n"
+    "                     [--raw [--interval MS] [--send-log FILE]]\n"
+    "A stand-in Tetragon agent for tests, the demo and the bench: serves\n"
+    "FineGuidanceSensors.GetEvents on ADDR (unix:PATH or HOST:PORT), replaying the\n"
+    "events of FILEs (*.wire.b64 or tetra *.jsonl) as the request asks; --fault\n"
+    "modes are listed in tools/fake_agent/raw_server.h.\n";
+
 int Usage(const std::string& why) {
-  std::cerr
-      << "tetragon-fake: " << why
-      << "\nusage: tetragon-fake --listen ADDR --replay FILE [FILE...] [--loop N] [--idle]"
-         " [--end-status CODE[:MESSAGE]]\n"
-         "       [--fault MODE [--fault-after N] [--fault-connections K]]  (see raw_server.h)\n"
-         "       [--raw [--interval MS] [--send-log FILE]] [--cel ignore|evaluate|reject]\n";
+  std::cerr << "tetragon-fake: " << why << "\n" << kUsage;
   return 2;
 }
 
@@ -100,7 +105,10 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const bool has_value = i + 1 < argc;
-    if (arg == "--listen" && has_value) {
+    if (arg == "--help" || arg == "-h") {
+      std::cout << kUsage;
+      return 0;
+    } else if (arg == "--listen" && has_value) {
       config.listen = argv[++i];
     } else if (arg == "--replay" && has_value) {
       while (i + 1 < argc && std::string(argv[i + 1]).rfind("--", 0) != 0)

@@ -1,0 +1,349 @@
+// The daemon in its worst states, end to end: stopped while its output is
+// stuck and the agent quiet, started with closed standard descriptors,
+// counters after failed writes, every signal, a bad agent info file, a socket
+// path that is no socket, a permission problem, an agent that ends every
+// stream at once, and its diagnostics under systemd's journal stream.
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <mutex>
+#include <regex>
+
+#include "e2e_support.h"
+
+namespace {
+
+using namespace e2e;
+using test_util::ChildProcess;
+
+constexpr const char* kHttp2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+// A unix socket that accepts connections and records every byte sent to it,
+// without answering: what a client writes to "the agent", nothing more.
+class RecordingListener {
+ public:
+  explicit RecordingListener(const std::string& path) {
+    fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un sa{};
+    sa.sun_family = AF_UNIX;
+    std::strncpy(sa.sun_path, path.c_str(), sizeof sa.sun_path - 1);
+    bound_ = bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0 && listen(fd_, 8) == 0;
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~RecordingListener() {
+    stop_ = true;
+    thread_.join();
+    close(fd_);
+  }
+  bool bound() const { return bound_; }
+  std::string bytes() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return bytes_;
+  }
+  int connections() const { return connections_; }
+
+ private:
+  void Run() {
+    std::vector<int> clients;
+    while (!stop_) {
+      std::vector<pollfd> fds{{fd_, POLLIN, 0}};
+      for (int c : clients) fds.push_back({c, POLLIN, 0});
+      if (poll(fds.data(), fds.size(), 20) <= 0) continue;
+      if (fds[0].revents & POLLIN) {
+        const int c = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (c >= 0) {
+          clients.push_back(c);
+          ++connections_;
+        }
+      }
+      for (size_t i = 1; i < fds.size(); ++i) {
+        if (!(fds[i].revents & (POLLIN | POLLHUP))) continue;
+        char buffer[4096];
+        const ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
+        if (n > 0) {
+          std::lock_guard<std::mutex> lock(mutex_);
+          bytes_.append(buffer, size_t(n));
+        }
+      }
+    }
+    for (int c : clients) close(c);
+  }
+
+  int fd_ = -1;
+  bool bound_ = false;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> connections_{0};
+  std::mutex mutex_;
+  std::string bytes_;
+  std::thread thread_;
+};
+
+class Daemon : public EndToEnd {
+ protected:
+  int OpenFile(const std::string& path, int flags = O_WRONLY | O_CREAT | O_TRUNC) {
+    const int fd = open(path.c_str(), flags | O_CLOEXEC, 0644);
+    EXPECT_GE(fd, 0) << path << ": " << std::strerror(errno);
+    return fd;
+  }
+  // tetrars with the given descriptors (the test closes its copies).
+  void StartWith(std::vector<std::string> args, ChildProcess::Setup setup) {
+    args.insert(args.begin(), kTetrars);
+    tetrars_ = std::make_unique<ChildProcess>(args, setup);
+    for (int fd : {setup.stdin_fd, setup.stdout_fd, setup.stderr_fd}) {
+      if (fd != ChildProcess::kClosed) close(fd);
+    }
+  }
+  std::string Address() const { return "--server-address=unix://" + socket_; }
+  long long Counter(const std::string& name) { return StatsCounter(Err(), name); }
+  // stdin on /dev/null, stdout and stderr as given (kClosed: closed).
+  static ChildProcess::Setup Descriptors(int out, int err, std::vector<std::string> env = {},
+                                         int uid = -1) {
+    ChildProcess::Setup setup;
+    setup.stdin_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    setup.stdout_fd = out;
+    setup.stderr_fd = err;
+    setup.environment = std::move(env);
+    setup.uid = uid;
+    return setup;
+  }
+};
+
+// Issue 11.1: the stop was taken by the blocked write and then slept through
+// in a ppoll() on the quiet agent's socket: SIGTERM did nothing.
+TEST_F(Daemon, StopWithAStuckReaderAndAQuietAgentExitsWithinASecond) {
+  // One replay, then the stream stays open and silent.
+  StartFake({"--replay", test_util::CorpusPath("all.wire.b64"), "--idle"});
+  int pipe_fds[2];
+  ASSERT_EQ(pipe2(pipe_fds, O_CLOEXEC), 0);
+  // A one-page pipe: every event is read from the agent before the write blocks.
+  ASSERT_GT(fcntl(pipe_fds[1], F_SETPIPE_SZ, 4096), 0);
+  StartWith({Address(), "--auid", "any"}, Descriptors(pipe_fds[1], OpenFile(dir_ + "/err.txt")));
+  ASSERT_TRUE(
+      test_util::WaitUntil([&] { return Err().find("connected") != std::string::npos; }, 10000))
+      << Err();
+  usleep(500 * 1000);  // everything received, the write blocked
+  ASSERT_TRUE(tetrars_->Running()) << Err();
+  const auto stopped_at = std::chrono::steady_clock::now();
+  tetrars_->Signal(SIGTERM);
+  const int code = tetrars_->Wait(1000);
+  ASSERT_NE(code, -1) << "still running 1 s after SIGTERM\n" << Err();
+  EXPECT_LT(std::chrono::steady_clock::now() - stopped_at, std::chrono::seconds(1));
+  EXPECT_EQ(code, 1) << Err();
+  EXPECT_NE(Err().find(" could not be written to standard output within 100ms of the stop "
+                       "signal: the program reading tetrars' output is not reading"),
+            std::string::npos)
+      << Err();
+  // written= is what the reader can read: the whole lines in the pipe.
+  fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
+  std::string piped;
+  char buffer[4096];
+  for (ssize_t n; (n = read(pipe_fds[0], buffer, sizeof buffer)) > 0;) piped.append(buffer, n);
+  close(pipe_fds[0]);
+  const long long whole_lines = std::count(piped.begin(), piped.end(), '\n');
+  EXPECT_GT(whole_lines, 0);
+  EXPECT_EQ(Counter("written"), whole_lines) << Err();
+  EXPECT_EQ(Counter("written") + Counter("unwritten"), Counter("matched")) << Err();
+  EXPECT_GT(Counter("unwritten"), 0) << Err();
+}
+
+// Issue 11.2: with stdout closed, the agent's socket became fd 1 and got JSON.
+TEST_F(Daemon, ClosedStdoutIsRefusedAndTheAgentGetsNoByte) {
+  RecordingListener agent(socket_);
+  ASSERT_TRUE(agent.bound());
+  StartWith({Address()}, Descriptors(ChildProcess::kClosed, OpenFile(dir_ + "/err.txt")));
+  ASSERT_EQ(tetrars_->Wait(5000), 1) << Err();
+  EXPECT_NE(Err().find("tetrars: standard output is closed, so the events would have nowhere to "
+                       "go: start tetrars with stdout open on a file, a pipe or the journal, or "
+                       "use -o journal\n"),
+            std::string::npos)
+      << Err();
+  usleep(100 * 1000);
+  EXPECT_EQ(agent.bytes(), "");
+}
+
+// ... and with stderr closed, its lines went into the HTTP/2 connection.
+TEST_F(Daemon, ClosedStderrNeverReachesTheAgent) {
+  RecordingListener agent(socket_);
+  ASSERT_TRUE(agent.bound());
+  StartWith({Address()}, Descriptors(OpenFile(dir_ + "/out.jsonl"), ChildProcess::kClosed));
+  ASSERT_TRUE(test_util::WaitUntil([&] { return agent.bytes().size() >= 24; }, 5000));
+  usleep(300 * 1000);  // the "connected" line would follow the preface
+  tetrars_->Signal(SIGTERM);
+  ASSERT_EQ(tetrars_->Wait(2000), 0);
+  const std::string bytes = agent.bytes();
+  EXPECT_EQ(bytes.rfind(kHttp2Preface, 0), 0u) << bytes;
+  EXPECT_EQ(bytes.find("tetrars"), bytes.find("tetrars/"))  // only the user-agent header
+      << bytes;
+  EXPECT_EQ(bytes.find("connected"), std::string::npos) << bytes;
+  EXPECT_EQ(Out(), "");
+}
+
+// A closed stdin too: the socket must not take descriptor 0 either (it would
+// then be the one closed by anything that "closes stdin").
+TEST_F(Daemon, ClosedStdinIsOpenedOnDevNull) {
+  RecordingListener agent(socket_);
+  ASSERT_TRUE(agent.bound());
+  ChildProcess::Setup setup =
+      Descriptors(OpenFile(dir_ + "/out.jsonl"), OpenFile(dir_ + "/err.txt"));
+  close(setup.stdin_fd);
+  setup.stdin_fd = ChildProcess::kClosed;
+  StartWith({Address()}, setup);
+  ASSERT_TRUE(test_util::WaitUntil([&] { return agent.bytes().size() >= 24; }, 5000)) << Err();
+  const std::string fd0 = "/proc/" + std::to_string(tetrars_->pid()) + "/fd/0";
+  char target[256] = {};
+  ASSERT_GT(readlink(fd0.c_str(), target, sizeof target - 1), 0);
+  EXPECT_STREQ(target, "/dev/null");
+  tetrars_->Signal(SIGTERM);
+  ASSERT_EQ(tetrars_->Wait(2000), 0) << Err();
+}
+
+// Issue 11.3: written= counted lines that never reached the output.
+TEST_F(Daemon, WrittenCountsOnlyWhatTheOutputTook) {
+  StartFake({"--replay", test_util::CorpusPath("all.wire.b64")});
+  StartWith({Address(), "--once"},
+            Descriptors(OpenFile("/dev/full", O_WRONLY), OpenFile(dir_ + "/err.txt")));
+  ASSERT_EQ(tetrars_->Wait(10000), 1) << Err();
+  EXPECT_NE(Err().find("tetrars: cannot write to standard output: No space left on device ("),
+            std::string::npos)
+      << Err();
+  EXPECT_EQ(Counter("written"), 0) << Err();
+  EXPECT_GT(Counter("unwritten"), 0) << Err();
+  EXPECT_LE(Counter("unwritten"), Counter("matched")) << Err();
+}
+
+// Issue 11.5: every signal either stops tetrars cleanly or is ignored.
+TEST_F(Daemon, HangupStopsCleanlyWithTheCounters) {
+  StartFake({"--replay", test_util::CorpusPath("seed.wire.b64"), "--idle"});
+  StartTetrars({});
+  ASSERT_TRUE(test_util::WaitUntil([&] { return OutLines() > 0; }, 10000)) << Err();
+  tetrars_->Signal(SIGHUP);
+  ASSERT_EQ(tetrars_->Wait(2000), 0) << Err();
+  EXPECT_NE(Err().find("tetrars: stats: received="), std::string::npos) << Err();
+}
+
+TEST_F(Daemon, Usr2AndAlarmAreIgnored) {
+  StartFake({"--replay", test_util::CorpusPath("seed.wire.b64"), "--idle"});
+  StartTetrars({});
+  ASSERT_TRUE(test_util::WaitUntil([&] { return OutLines() > 0; }, 10000)) << Err();
+  for (int signo : {SIGUSR2, SIGALRM}) tetrars_->Signal(signo);
+  usleep(300 * 1000);
+  ASSERT_TRUE(tetrars_->Running()) << Err();
+  tetrars_->Signal(SIGTERM);
+  ASSERT_EQ(tetrars_->Wait(2000), 0) << Err();
+  EXPECT_NE(Err().find("tetrars: stats: received="), std::string::npos) << Err();
+}
+
+// Issue 11.4: a directory or an endless file at the info file's place.
+TEST_F(Daemon, BadAgentInfoFileIsAUsageErrorNotACrash) {
+  for (const std::string& info : {dir_, std::string("/dev/zero")}) {
+    SCOPED_TRACE(info);
+    StartWith({}, Descriptors(OpenFile(dir_ + "/out.jsonl"), OpenFile(dir_ + "/err.txt"),
+                              {"TETRARS_TETRAGON_INFO=" + info}));
+    ASSERT_EQ(tetrars_->Wait(3000), 2) << Err();
+    EXPECT_EQ(Err(), "tetrars: " + info + " is not a regular file: fix or remove " + info +
+                         ", or pass --server-address\n");
+  }
+}
+
+// Issue 11.6: what a socket path that is no socket, or a forbidden one, says.
+TEST_F(Daemon, SocketPathThatIsNoSocketSaysSo) {
+  ASSERT_EQ(mkdir(socket_.c_str(), 0755), 0);
+  ASSERT_EQ(RunTetrars({"--once"}), 1) << Err();
+  EXPECT_NE(Err().find("tetrars: cannot connect to unix://" + socket_ + ": " + socket_ +
+                       " is a directory, not a socket: check --server-address"),
+            std::string::npos)
+      << Err();
+  rmdir(socket_.c_str());
+  close(OpenFile(socket_));
+  ASSERT_EQ(RunTetrars({"--once"}), 1) << Err();
+  EXPECT_NE(Err().find(socket_ + " is a file, not a socket: check --server-address"),
+            std::string::npos)
+      << Err();
+}
+
+TEST_F(Daemon, PermissionDeniedSaysWhoMayConnect) {
+  if (geteuid() != 0) GTEST_FAIL() << "needs root to run tetrars as another user";
+  StartFake({"--replay", test_util::CorpusPath("seed.wire.b64"), "--idle"});
+  ASSERT_EQ(chmod(socket_.c_str(), 0600), 0);
+  ASSERT_EQ(chmod(dir_.c_str(), 0755), 0);
+  StartWith({Address(), "--once"},
+            Descriptors(OpenFile(dir_ + "/out.jsonl"), OpenFile(dir_ + "/err.txt"), {},
+                        65534));  // nobody
+  ASSERT_EQ(tetrars_->Wait(5000), 1) << Err();
+  EXPECT_NE(Err().find("tetrars: cannot connect to unix://" + socket_ + ": Permission denied on " +
+                       socket_ +
+                       ": run tetrars as root, or as a member of the group that owns the socket"),
+            std::string::npos)
+      << Err();
+}
+
+// Issue 11.6: a bad --cel-expression of the user's is not blamed on the auid rule.
+TEST_F(Daemon, RefusedUserCelIsNamedAndTheAuidRuleIsNotBlamed) {
+  StartFake({"--replay", test_util::CorpusPath("all.wire.b64"), "--cel", "evaluate"});
+  ASSERT_EQ(RunTetrars({"--once", "--cel-expression", "process_exec.process.auid >>> 1"}), 1)
+      << Err();
+  EXPECT_NE(Err().find("refused the request: status INVALID_ARGUMENT (3): "), std::string::npos)
+      << Err();
+  EXPECT_NE(Err().find(": check --cel-expression: the agent could not use it\n"), std::string::npos)
+      << Err();
+  EXPECT_EQ(Err().find("--auid rule"), std::string::npos) << Err();
+}
+
+// Issue 11.7: an agent that ends every stream at once gets backoff and two
+// lines in all, not two lines per attempt.
+TEST_F(Daemon, AgentThatEndsEveryStreamAtOnceGetsBackoffAndOneLine) {
+  StartFake({});  // no events, every stream ends at once with OK
+  StartTetrars({});
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  tetrars_->Signal(SIGTERM);
+  ASSERT_EQ(tetrars_->Wait(2000), 0) << Err();
+  const std::string err = Err();
+  const auto count = [&err](const std::string& text) {
+    size_t n = 0;
+    for (size_t at = err.find(text); at != std::string::npos; at = err.find(text, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("tetrars: connected to"), 1u) << err;
+  EXPECT_EQ(count("tetrars: the agent ended the event stream without sending an event: "
+                  "reconnecting (with backoff up to 5s)"),
+            1u)
+      << err;
+  // 50+100+200+400+800 ms at least before the 6th attempt, 1.6 s more for the 7th.
+  EXPECT_GE(Counter("reconnects"), 3) << err;
+  EXPECT_LE(Counter("reconnects"), 6) << err;
+}
+
+// Issue 11.8: under systemd, diagnostics carry their syslog priority so the
+// journal keeps them apart from the JSON lines (info).
+TEST_F(Daemon, DiagnosticsCarryTheirPriorityOnTheJournalStream) {
+  StartFake({"--replay", test_util::CorpusPath("seed.wire.b64")});
+  const std::string err_path = dir_ + "/err.txt";
+  const int err_fd = OpenFile(err_path);
+  struct stat st {};
+  ASSERT_EQ(fstat(err_fd, &st), 0);
+  const std::string stream = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+  StartWith({Address(), "--once"},
+            Descriptors(OpenFile(dir_ + "/out.jsonl"), err_fd, {"JOURNAL_STREAM=" + stream}));
+  ASSERT_EQ(tetrars_->Wait(10000), 0) << Err();
+  const auto lines = test_util::ReadLines(err_path);
+  ASSERT_GE(lines.size(), 3u);
+  for (const std::string& line : lines) {
+    EXPECT_TRUE(std::regex_match(line, std::regex("<[345]>tetrars[ :].*"))) << line;
+  }
+  EXPECT_EQ(lines.front().rfind("<5>tetrars ", 0), 0u);
+  EXPECT_EQ(lines.back().rfind("<5>tetrars: stats: ", 0), 0u);
+  EXPECT_EQ(Out().find('<'), std::string::npos) << "JSON lines keep the stream's priority";
+  // Another stream in the variable (inherited from a parent): no prefix.
+  StartWith({Address(), "--once"},
+            Descriptors(OpenFile(dir_ + "/out.jsonl"), OpenFile(err_path), {"JOURNAL_STREAM=1:1"}));
+  ASSERT_EQ(tetrars_->Wait(10000), 0) << Err();
+  EXPECT_EQ(Err().rfind("tetrars ", 0), 0u) << Err();
+}
+
+}  // namespace

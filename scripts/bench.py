@@ -33,7 +33,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "..", "tests", "data", "tetragon-v0.10")
 CORPUS = os.path.join(DATA, "all.wire.b64")
-EXECS_PER_LOOP = 145  # exec events in all.wire.b64 (the default request asks for execs only)
+EXECS_PER_LOOP = 145
+DEFAULT_MAX_DELAY_MS = 10  # tetrars' --max-delay default (src/cli.h)  # exec events in all.wire.b64 (the default request asks for execs only)
 
 
 def wait_for_socket(path, timeout=10.0):
@@ -152,13 +153,20 @@ def idle_run(build, tmp, window):
     return {"idle_rss_kb": rss, "idle_anon_kb": anon, "threads": threads, "wakeups_per_min": wakeups}
 
 
-def latency_run(build, tmp, interval_ms=20):
-    sock = os.path.join(tmp, "latency.sock")
-    log = os.path.join(tmp, "sent.log")
-    events = os.path.join(DATA, "seed.wire.b64")
-    fake = start_fake(build, sock, ["--replay", events, "--raw", "--interval", str(interval_ms),
+def latency_run(build, tmp, rate, count, tetrars=None):
+    """`count` events paced at `rate` per second, each timed from the agent's
+    send to the line tetrars writes (all printed: --auid any --all-fields)."""
+    tetrars = tetrars or os.path.join(build, "tetrars")
+    sock = os.path.join(tmp, f"latency-{rate}-{time.monotonic_ns()}.sock")
+    log = os.path.join(tmp, f"sent-{rate}-{time.monotonic_ns()}.log")
+    events = os.path.join(tmp, f"latency-{count}.wire.b64")
+    with open(os.path.join(DATA, "seed.wire.b64")) as f:
+        seed = [line.strip() for line in f if line.strip()]
+    with open(events, "w") as f:
+        f.write("\n".join(seed[i % len(seed)] for i in range(count)) + "\n")
+    fake = start_fake(build, sock, ["--replay", events, "--raw", "--rate", str(rate),
                                     "--send-log", log])
-    proc = subprocess.Popen([os.path.join(build, "tetrars"), "--server-address", "unix://" + sock,
+    proc = subprocess.Popen([tetrars, "--server-address", "unix://" + sock,
                              "--once", "--auid", "any", "--all-fields"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     arrivals = []
@@ -174,10 +182,57 @@ def latency_run(build, tmp, interval_ms=20):
     fake.wait()
     with open(log) as f:
         sent = [int(line) for line in f]
-    lat = [(a - s) / 1e6 for a, s in zip(arrivals, sent)]
-    lat.sort()
+    lat = sorted((a - s) / 1e6 for a, s in zip(arrivals, sent))
     return {"median_ms": statistics.median(lat), "p95_ms": lat[int(len(lat) * 0.95)],
-            "max_ms": lat[-1], "count": len(lat)}
+            "max_ms": lat[-1], "count": len(lat), "rate": rate}
+
+
+def trickle_run(build, tmp, stream, per_loop, rate, seconds, tetrars=None, syscalls=False):
+    """The fake agent paced at `rate` events per second, as a real agent sends
+    them (one at a time, as they happen), for about `seconds` (whole loops of
+    the stream); tetrars with its defaults and --once, stdout to /dev/null.
+    CPU and wake-ups (voluntary context switches) come from the rusage of the
+    whole run (start-up and exit included: a few dozen calls against
+    thousands of events); with `syscalls`, a second run under strace -c -f
+    counts the system calls."""
+    loops = max(-(-int(rate * seconds) // per_loop), 1)
+    tetrars = tetrars or os.path.join(build, "tetrars")
+
+    def one_run(prefix):
+        sock = os.path.join(tmp, f"trickle-{rate}-{time.monotonic_ns()}.sock")
+        fake = start_fake(build, sock, ["--replay", stream, "--loop", str(loops), "--raw",
+                                        "--rate", str(rate)])
+        cmd = prefix + [tetrars, "--server-address", "unix://" + sock, "--once"]
+        start = time.monotonic()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        err = proc.stderr.read().decode()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.monotonic() - start
+        fake.send_signal(signal.SIGTERM)
+        fake.wait()
+        stats = re.findall(r"received=(\d+)", err)
+        received = int(stats[-1]) if stats else 0
+        if os.waitstatus_to_exitcode(status) != 0 or received == 0:
+            sys.exit(f"bench: tetrars failed at {rate} events/s:\n{err}")
+        return usage, received, wall
+
+    usage, received, wall = one_run([])
+    result = {"rate": rate, "received": received, "achieved_rate": received / wall,
+              "wakeups_per_event": usage.ru_nvcsw / received,
+              "us_per_event": (usage.ru_utime + usage.ru_stime) / received * 1e6}
+    if syscalls:
+        out = os.path.join(tmp, "strace.txt")
+        _, received, _ = one_run(["strace", "-c", "-f", "-o", out])
+        counts = {}
+        with open(out) as f:
+            for line in f:
+                m = re.match(r"\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(\w+)$", line)
+                if m and m.group(2) != "total":
+                    counts[m.group(2)] = int(m.group(1))
+        result["syscalls_per_event"] = sum(counts.values()) / received
+        result["syscalls"] = {k: v / received for k, v in
+                              sorted(counts.items(), key=lambda kv: -kv[1])[:4]}
+    return result
 
 
 def callgrind_run(build, tmp, stream, per_loop, events=20_000):
@@ -196,12 +251,61 @@ def callgrind_run(build, tmp, stream, per_loop, events=20_000):
     return int(collected.group(1)) / int(received.group(1))
 
 
+def trickle_rows(build, tmp, stream, per_loop, before, seconds):
+    """Issue 13's table: the agent sending events one at a time, as they happen."""
+    rows = []
+    for rate in (1000, 10000):
+        after = trickle_run(build, tmp, stream, per_loop, rate, seconds, syscalls=True)
+        old = (trickle_run(build, tmp, stream, per_loop, rate, seconds, tetrars=before,
+                           syscalls=True) if before else None)
+        pick = lambda r, key, fmt: fmt.format(r[key]) if r else "-"
+        w_target, s_target = ("<= 0.3", "<= 1.0") if rate == 1000 else ("-", "-")
+        rows.append((f"{rate:,}/s: wake-ups per received event", w_target,
+                     pick(old, "wakeups_per_event", "{:.3f}"), f"{after['wakeups_per_event']:.3f}",
+                     "yes" if rate != 1000 or after["wakeups_per_event"] <= 0.3 else "NO"))
+        rows.append((f"{rate:,}/s: system calls per received event", s_target,
+                     pick(old, "syscalls_per_event", "{:.2f}"),
+                     f"{after['syscalls_per_event']:.2f} (" +
+                     ", ".join(f"{k} {v:.2f}" for k, v in after["syscalls"].items()) + ")",
+                     "yes" if rate != 1000 or after["syscalls_per_event"] <= 1.0 else "NO"))
+        c_target = f"<= {old['us_per_event'] / 3:.2f} µs (1/3 of before)" if old and rate == 1000 else "-"
+        rows.append((f"{rate:,}/s: CPU per received event", c_target,
+                     pick(old, "us_per_event", "{:.2f} µs"), f"{after['us_per_event']:.2f} µs",
+                     ("yes" if after["us_per_event"] <= old["us_per_event"] / 3 else "NO")
+                     if old and rate == 1000 else "-"))
+    for rate, count, target in ((10, 50, 1.0), (1000, 2000, None)):
+        after = latency_run(build, tmp, rate, count)
+        old = latency_run(build, tmp, rate, count, tetrars=before) if before else None
+        text = lambda r: (f"p50 {r['median_ms']:.2f}, p95 {r['p95_ms']:.2f}, max {r['max_ms']:.2f} ms"
+                          if r else "-")
+        if target:
+            rows.append((f"{rate:,}/s: latency, send to written line", "p95 <= 1 ms", text(old),
+                         text(after), "yes" if after["p95_ms"] <= target else "NO"))
+        else:
+            bound = DEFAULT_MAX_DELAY_MS
+            rows.append((f"{rate:,}/s: latency, send to written line", f"max <= {bound} ms + work",
+                         text(old), text(after), "yes" if after["max_ms"] <= bound + 5 else "NO"))
+    return rows
+
+
+def print_table(header, rows):
+    widths = [max(len(r[k]) for r in rows + [header]) for k in range(len(header))]
+    line = lambda r: "| " + " | ".join(r[k].ljust(widths[k]) for k in range(len(header))) + " |"
+    print(line(header))
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for r in rows:
+        print(line(r))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build-dir", default="build")
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--idle-window", type=float, default=5.0, help="seconds to count idle wake-ups")
     parser.add_argument("--no-callgrind", action="store_true")
+    parser.add_argument("--before", help="another tetrars binary (an older build) for the "
+                        "trickle table's before column")
+    parser.add_argument("--trickle-seconds", type=float, default=5.0)
     args = parser.parse_args()
     baseline = os.environ.get("BASELINE")
     with tempfile.TemporaryDirectory() as tmp:
@@ -209,7 +313,9 @@ def main():
         per_loop, share = mixed_stream(stream)
         s = stream_run(args.build_dir, tmp, stream, per_loop, args.events)
         i = idle_run(args.build_dir, tmp, args.idle_window)
-        lat = latency_run(args.build_dir, tmp)
+        lat = latency_run(args.build_dir, tmp, rate=50, count=145)
+        trickle = trickle_rows(args.build_dir, tmp, stream, per_loop, args.before,
+                               args.trickle_seconds)
         ipe = None if args.no_callgrind else callgrind_run(args.build_dir, tmp, stream, per_loop)
         b = None
         if baseline:
@@ -239,12 +345,11 @@ def main():
         rows.append(("instructions per received event (callgrind)", "-", f"{ipe:,.0f}", "-"))
     print(f"stream: {per_loop} recorded exec events per loop, {share:.1%} of them human; "
           f"stdout to /dev/null")
-    widths = [max(len(r[k]) for r in rows + [("figure", "target", "measured", "met")]) for k in range(4)]
-    line = lambda r: "| " + " | ".join(r[k].ljust(widths[k]) for k in range(4)) + " |"
-    print(line(("figure", "target", "measured", "met")))
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for r in rows:
-        print(line(r))
+    print_table(("figure", "target", "measured", "met"), rows)
+    print("\ntrickle: the agent sends each event as it happens (fake agent --raw --rate N), "
+          f"default job, stdout to /dev/null; --max-delay {DEFAULT_MAX_DELAY_MS} ms")
+    print_table(("figure", "target", "before" + (f" ({args.before})" if args.before else ""),
+                 "after", "met"), trickle)
     if b:
         print(f"\nBASELINE {baseline}:")
         print(f"  CPU per event {b['us_per_event']:.2f} µs ({b['us_per_event'] / s['us_per_event']:.1f}x tetrars), "

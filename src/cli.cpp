@@ -387,6 +387,11 @@ std::string HelpText() {
          "                         data and drop the connection if the agent does not\n"
          "                         answer within it (default 30s, 0 = off)\n"
          "                         example: --keepalive 5m\n"
+         "  --max-delay DURATION   under load (events less than this apart), let events\n"
+         "                         gather for up to this long, so that one wake-up, one\n"
+         "                         read and one write carry many; a lone event is still\n"
+         "                         written at once (default 10ms, 0 = every event at once)\n"
+         "                         example: --max-delay 0 (lowest latency, more CPU)\n"
          "Output:\n"
          "  -o, --output FORMAT    json (default): tetra's JSON lines on stdout;\n"
          "                         compact: one human line per event, as tetra -o\n"
@@ -452,6 +457,7 @@ CommandLine ParseCommandLine(int argc, char** argv) {
     kMaxLineBytes,
     kTimestamps,
     kResolveUsers,
+    kMaxDelay,
     kVersion
   };
   static const option kLong[] = {{"server-address", required_argument, nullptr, kServerAddress},
@@ -473,6 +479,7 @@ CommandLine ParseCommandLine(int argc, char** argv) {
                                  {"max-message-size", required_argument, nullptr, kMaxMessageSize},
                                  {"reconnect-max", required_argument, nullptr, kReconnectMax},
                                  {"keepalive", required_argument, nullptr, kKeepalive},
+                                 {"max-delay", required_argument, nullptr, kMaxDelay},
                                  {"output", required_argument, nullptr, 'o'},
                                  {"max-line-bytes", required_argument, nullptr, kMaxLineBytes},
                                  {"timestamps", no_argument, nullptr, kTimestamps},
@@ -617,6 +624,15 @@ CommandLine ParseCommandLine(int argc, char** argv) {
                             "as 30s, or 0 to turn it off");
         }
         options.keepalive_ms = *ms;
+        break;
+      }
+      case kMaxDelay: {
+        const auto ms = ParseDurationMs(optarg);
+        if (!ms || *ms > 1000) {
+          return UsageError(std::string("invalid --max-delay '") + optarg + "'",
+                            "give a duration with its unit (ms or s) from 0 to 1s, such as 10ms");
+        }
+        options.max_delay_ms = *ms;
         break;
       }
       case kSbom: {

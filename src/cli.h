@@ -30,6 +30,9 @@ const std::vector<std::string>& DefaultIncludeFields();
 // -o: tetra's JSON lines, tetra's compact lines, or native journald entries.
 enum class OutputFormat { kJson, kCompact, kJournal };
 
+// Under sustained load an event waits at most this long before it is written.
+inline constexpr int kDefaultMaxDelayMs = 10;
+
 // journald's LineMax is 48 KiB: stdout lines stay below it by default.
 inline constexpr size_t kDefaultMaxLineBytes = 48000;
 
@@ -54,6 +57,9 @@ struct Options {
   int reconnect_min_ms = 100;   // first retry delay; doubles up to reconnect_max_ms
   int reconnect_max_ms = 5000;  // --reconnect-max
   int keepalive_ms = 30000;     // --keepalive: HTTP/2 PING interval over TCP (0 = off)
+  // --max-delay: under load, how long an event may wait so that one wake-up,
+  // one read and one write carry many (0 = write each event at once).
+  int max_delay_ms = kDefaultMaxDelayMs;
   OutputFormat output = OutputFormat::kJson;
   size_t max_line_bytes = kDefaultMaxLineBytes;  // 0 = unlimited (-o journal's default)
   bool timestamps = false;                       // -o compact: the event time first

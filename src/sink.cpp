@@ -1,7 +1,9 @@
 #include "sink.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +12,35 @@
 #include <cstring>
 
 namespace tetrars {
+
+Sink::Sink(int fd, const sigset_t* interrupt_mask, std::function<bool()> yield)
+    : fd_(fd), interrupt_mask_(interrupt_mask), yield_(std::move(yield)) {
+  struct stat st {};
+  if (fstat(fd, &st) != 0) return;  // the first write reports what is wrong
+  if (S_ISSOCK(st.st_mode)) {
+    mode_ = Mode::kSocket;
+    return;
+  }
+  if (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) return;  // a file: writes do not wait
+  const int flags = fcntl(fd, F_GETFL);
+  if (flags >= 0 && (flags & O_NONBLOCK)) {  // made non-blocking by whoever started us
+    mode_ = Mode::kNonBlocking;
+    return;
+  }
+  // Opening the magic link opens the pipe or device anew: a description of
+  // our own, whose O_NONBLOCK no other process sees.
+  const std::string self = "/proc/self/fd/" + std::to_string(fd);
+  const int own = open(self.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY |
+                                         (flags >= 0 ? (flags & O_APPEND) : 0));
+  if (own < 0) return;  // no /proc: blocking writes with signals let through
+  fd_ = own;
+  own_fd_ = true;
+  mode_ = Mode::kNonBlocking;
+}
+
+Sink::~Sink() {
+  if (own_fd_) close(fd_);
+}
 
 bool Sink::EndLine() {
   if (!error_.empty()) {  // output is gone: this line is lost too
@@ -47,32 +78,50 @@ void Sink::Compact() {
   }
 }
 
+ssize_t Sink::WriteSome(size_t at_most) {
+  const char* from = buffer_.data() + written_;
+  while (true) {
+    ssize_t n;
+    int err;
+    if (mode_ == Mode::kSocket) {
+      n = send(fd_, from, at_most, MSG_DONTWAIT | MSG_NOSIGNAL);
+      err = errno;
+    } else if (mode_ == Mode::kBlocking && interrupt_mask_ != nullptr) {
+      // The one way left to stay responsive: signals through during the write.
+      sigset_t previous;
+      sigprocmask(SIG_SETMASK, interrupt_mask_, &previous);
+      n = write(fd_, from, at_most);
+      err = errno;
+      sigprocmask(SIG_SETMASK, &previous, nullptr);
+    } else {
+      n = write(fd_, from, at_most);
+      err = errno;
+    }
+    if (n > 0) return n;
+    if (n == 0) err = EIO;
+    if (err == EAGAIN || err == EWOULDBLOCK) return 0;
+    if (err == EINTR) {
+      if (yield_ && yield_()) return 0;  // a stop or SIGUSR1 to see to first
+      continue;
+    }
+    Failed(err);
+    return -1;
+  }
+}
+
 bool Sink::Flush() {
   if (!error_.empty()) return false;
+  blocked_ = false;
   while (pending() > 0) {
-    if (yield_ && yield_()) return true;
-    sigset_t previous;
-    if (interrupt_mask_) sigprocmask(SIG_SETMASK, interrupt_mask_, &previous);
-    const ssize_t n = write(fd_, buffer_.data() + written_, pending());
-    const int err = errno;
-    if (interrupt_mask_) sigprocmask(SIG_SETMASK, &previous, nullptr);
-    if (n > 0) {
-      Advance(size_t(n));
-    } else if (n < 0 && err == EINTR) {
-      continue;  // yield() decides whether to go on
-    } else if (n < 0 && (err == EAGAIN || err == EWOULDBLOCK)) {
-      // Someone made our stdout non-blocking: wait until it drains. A signal
-      // taken during the write must not be slept through.
-      if (yield_ && yield_()) return true;
-      pollfd p{fd_, POLLOUT, 0};
-      if (interrupt_mask_) {
-        ppoll(&p, 1, nullptr, interrupt_mask_);
-      } else {
-        poll(&p, 1, -1);
-      }
-    } else {
-      return Failed(n < 0 ? err : EIO);
+    const ssize_t n = WriteSome(pending());
+    if (n < 0) return false;
+    if (n == 0) {
+      // Full (or interrupted in a blocking write): the loop waits for room,
+      // or sees to the signal, and calls again.
+      blocked_ = true;
+      return true;
     }
+    Advance(size_t(n));
   }
   Compact();
   return true;
@@ -88,15 +137,15 @@ bool Sink::FlushWithin(int budget_ms) {
     pollfd p{fd_, POLLOUT, 0};
     if (poll(&p, 1, int(left.count())) <= 0) continue;
     if (p.revents & (POLLERR | POLLHUP)) return Failed(EPIPE);
-    // Writable means room for at least one page: write no more, so we never block.
-    const size_t chunk = std::min<size_t>(pending(), 4096);
-    ssize_t n = send(fd_, buffer_.data() + written_, chunk, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n < 0 && errno == ENOTSOCK) n = write(fd_, buffer_.data() + written_, chunk);
-    if (n > 0) {
-      Advance(size_t(n));
-    } else if (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
-      return Failed(errno);
-    }
+    // Writable means room for at least one page: a blocking write of no more
+    // than that cannot block; a non-blocking one may take it all.
+    const size_t chunk = mode_ == Mode::kBlocking ? std::min<size_t>(pending(), 4096) : pending();
+    const sigset_t* mask = interrupt_mask_;
+    interrupt_mask_ = nullptr;  // no signals now: the budget bounds the wait
+    const ssize_t n = WriteSome(chunk);
+    interrupt_mask_ = mask;
+    if (n < 0) return false;
+    Advance(size_t(n));
   }
   Compact();
   return true;

@@ -22,7 +22,6 @@ constexpr int kConnectTimeoutMs = 5000;
 constexpr int32_t kStreamWindow = 1 << 20;      // per-stream receive window
 constexpr int32_t kConnectionWindow = 1 << 24;  // stream 0 receive window
 constexpr size_t kReadChunk = 64 * 1024;
-constexpr size_t kMaxReadPerWake = 1 << 20;  // then let the loop flush and check signals
 
 std::string Errno() {
   return std::strerror(errno);
@@ -315,6 +314,10 @@ ssize_t GrpcCall::ReadRequest(uint8_t* buf, size_t length, uint32_t* data_flags)
   return ssize_t(n);
 }
 
+bool GrpcCall::WantsToWrite() const {
+  return !done_ && (!outgoing_.empty() || nghttp2_session_want_write(session_));
+}
+
 short GrpcCall::PollEvents() const {
   short events = POLLIN;
   if (!outgoing_.empty() || nghttp2_session_want_write(session_)) events |= POLLOUT;
@@ -348,37 +351,41 @@ void GrpcCall::SendPending() {
   }
 }
 
-void GrpcCall::OnReadable() {
-  std::array<uint8_t, kReadChunk> buffer;
-  size_t total = 0;
-  while (!done_ && total < kMaxReadPerWake) {
-    const ssize_t n = recv(fd_, buffer.data(), buffer.size(), 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      Fail("connection to the agent failed: " + Errno() +
-           (deframer_.AtBoundary() ? "" : " in the middle of a message"));
-      break;
-    }
-    if (n == 0) {
-      std::string why = deframer_.AtBoundary()
-                            ? "the agent closed the connection"
-                            : "the agent closed the connection in the middle of a message";
-      if (!goaway_.empty()) why += " after " + goaway_;
-      Fail(why);
-      break;
-    }
-    total += size_t(n);
-    last_receive_ = std::chrono::steady_clock::now();
-    ping_outstanding_ = false;  // the connection is alive
-    const ssize_t used = nghttp2_session_mem_recv(session_, buffer.data(), size_t(n));
-    if (used < 0) {
-      Fail(std::string("invalid HTTP/2 from the agent: ") + nghttp2_strerror(int(used)));
-      break;
-    }
-    // Flush after every receive: WINDOW_UPDATEs and PING acks must go out.
-    SendPending();
+bool GrpcCall::OnReadable() {
+  // One read per call: a read that does not fill the buffer took all there
+  // was, so a second one would only return EAGAIN (a system call per wake-up
+  // for nothing). A full buffer means more may wait: the caller reads again.
+  if (done_) return false;
+  if (read_buffer_.empty()) read_buffer_.resize(kReadChunk);
+  ssize_t n;
+  do {
+    n = recv(fd_, read_buffer_.data(), read_buffer_.size(), 0);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
+    Fail("connection to the agent failed: " + Errno() +
+         (deframer_.AtBoundary() ? "" : " in the middle of a message"));
+    return false;
   }
+  if (n == 0) {
+    std::string why = deframer_.AtBoundary()
+                          ? "the agent closed the connection"
+                          : "the agent closed the connection in the middle of a message";
+    if (!goaway_.empty()) why += " after " + goaway_;
+    Fail(why);
+    return false;
+  }
+  bytes_received_ += uint64_t(n);
+  last_receive_ = std::chrono::steady_clock::now();
+  ping_outstanding_ = false;  // the connection is alive
+  const ssize_t used = nghttp2_session_mem_recv(session_, read_buffer_.data(), size_t(n));
+  if (used < 0) {
+    Fail(std::string("invalid HTTP/2 from the agent: ") + nghttp2_strerror(int(used)));
+    return false;
+  }
+  // WINDOW_UPDATEs and PING acks must go out (usually nothing to send).
+  SendPending();
+  return !done_ && size_t(n) == read_buffer_.size();
 }
 
 int GrpcCall::OnHeader(int32_t stream_id, int category, std::string_view name,

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "address.h"
 #include "grpc_deframer.h"
@@ -61,7 +62,11 @@ class GrpcCall {
 
   int fd() const { return fd_; }
   short PollEvents() const;
-  void OnReadable();
+  // HTTP/2 bytes wait to be sent (poll the socket for POLLOUT).
+  bool WantsToWrite() const;
+  // Reads once and hands the complete messages to on_message; true when the
+  // read filled its buffer, so more may be waiting (call again).
+  bool OnReadable();
   void OnWritable() { SendPending(); }
   bool done() const { return done_; }
   const CallResult& result() const { return result_; }
@@ -74,6 +79,8 @@ class GrpcCall {
   std::chrono::steady_clock::time_point last_receive() const { return last_receive_; }
   // How many gRPC messages this call delivered (a healthy call delivered some).
   uint64_t messages() const { return messages_; }
+  // Bytes read from the socket so far.
+  uint64_t bytes_received() const { return bytes_received_; }
   // The agent closed with GOAWAY ENHANCE_YOUR_CALM: it wants fewer PINGs.
   bool told_to_calm_down() const { return calm_down_; }
 
@@ -98,6 +105,7 @@ class GrpcCall {
   std::string request_;  // 5-byte prefix + serialized GetEventsRequest
   size_t request_sent_ = 0;
   std::string outgoing_;  // HTTP/2 bytes the socket did not take yet
+  std::vector<uint8_t> read_buffer_;
   std::string http_status_;
   std::string content_type_;
   std::string goaway_;
@@ -106,6 +114,7 @@ class GrpcCall {
   bool ping_outstanding_ = false;
   bool calm_down_ = false;
   uint64_t messages_ = 0;
+  uint64_t bytes_received_ = 0;
   std::chrono::steady_clock::time_point last_receive_ = std::chrono::steady_clock::now();
 };
 

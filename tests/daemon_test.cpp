@@ -346,4 +346,136 @@ TEST_F(Daemon, DiagnosticsCarryTheirPriorityOnTheJournalStream) {
   EXPECT_EQ(Err().rfind("tetrars ", 0), 0u) << Err();
 }
 
+// Issue 13: a reader of tetrars' stdout that notes when each line arrives
+// (CLOCK_MONOTONIC, the clock of the fake agent's --send-log) and how many
+// reads it took to get them (a coalesced burst arrives in few reads).
+class TimedReader {
+ public:
+  explicit TimedReader(int fd) : fd_(fd), thread_([this] { Run(); }) {}
+  ~TimedReader() {
+    Join();
+    close(fd_);
+  }
+  // Waits until the writer closed the pipe (tetrars exited).
+  void Join() {
+    if (thread_.joinable()) thread_.join();
+  }
+  std::vector<long long> arrivals;  // per line, ns
+  std::vector<std::string> lines;
+  size_t reads = 0;
+
+ private:
+  void Run() {
+    std::string partial;
+    char buffer[65536];
+    for (ssize_t n; (n = read(fd_, buffer, sizeof buffer)) > 0;) {
+      const long long now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                std::chrono::steady_clock::now().time_since_epoch())
+                                .count();
+      ++reads;
+      partial.append(buffer, size_t(n));
+      for (size_t end; (end = partial.find('\n')) != std::string::npos;) {
+        lines.push_back(partial.substr(0, end));
+        arrivals.push_back(now);
+        partial.erase(0, end + 1);
+      }
+    }
+  }
+  int fd_;
+  std::thread thread_;
+};
+
+class Trickle : public Daemon {
+ protected:
+  // The fake agent paces seed.wire.b64 at `rate` events per second, noting
+  // each send; tetrars prints every event (--auid any --all-fields) to a pipe.
+  void Start(int rate, const std::string& max_delay, int loops = 1) {
+    StartFake({"--replay", test_util::CorpusPath("seed.wire.b64"), "--raw", "--rate",
+               std::to_string(rate), "--loop", std::to_string(loops), "--send-log",
+               dir_ + "/sent.log"});
+    int pipe_fds[2];
+    ASSERT_EQ(pipe2(pipe_fds, O_CLOEXEC), 0);
+    reader_ = std::make_unique<TimedReader>(pipe_fds[0]);
+    StartWith({Address(), "--once", "--auid", "any", "--all-fields", "--max-delay", max_delay},
+              Descriptors(pipe_fds[1], OpenFile(dir_ + "/err.txt")));
+  }
+  std::vector<long long> Sent() {
+    std::vector<long long> sent;
+    for (const std::string& line : test_util::ReadLines(dir_ + "/sent.log")) {
+      sent.push_back(std::stoll(line));
+    }
+    return sent;
+  }
+  // Every line, in the agent's order, once: seed's events `loops` times.
+  void ExpectEveryEventInOrder(size_t count) {
+    const auto replay = Corpus("seed.tetra.jsonl");
+    ASSERT_EQ(reader_->lines.size(), count);
+    for (size_t i = 0; i < count; ++i) {
+      ASSERT_EQ(json::parse(reader_->lines[i]), replay[i % replay.size()]) << "line " << i + 1;
+    }
+  }
+  std::unique_ptr<TimedReader> reader_;
+};
+
+// After a quiet spell each event is written at once, whatever --max-delay.
+TEST_F(Trickle, ALoneEventIsWrittenAtOnce) {
+  Start(/*rate=*/10, /*max_delay=*/"1s");
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  tetrars_->Signal(SIGTERM);
+  ASSERT_EQ(tetrars_->Wait(2000), 0) << Err();
+  reader_->Join();
+  const auto sent = Sent();
+  ASSERT_GE(reader_->arrivals.size(), 20u);
+  for (size_t i = 0; i < reader_->arrivals.size(); ++i) {
+    // 100 ms apart: none may wait for the 1 s batch; 50 ms is slack for a busy machine.
+    EXPECT_LT(reader_->arrivals[i] - sent[i], 50'000'000LL) << "event " << i + 1;
+  }
+  ExpectEveryEventInOrder(reader_->lines.size());
+  EXPECT_EQ(Counter("written"), (long long)reader_->lines.size()) << Err();
+}
+
+// Under load, events are gathered: few wake-ups, few writes, no event waits
+// longer than --max-delay (plus slack), none lost, none reordered.
+TEST_F(Trickle, ABurstIsCoalescedWithinMaxDelay) {
+  Start(/*rate=*/1000, /*max_delay=*/"100ms", /*loops=*/4);
+  ASSERT_EQ(tetrars_->Wait(20000), 0) << Err();
+  reader_->Join();
+  const auto sent = Sent();
+  const size_t events = Corpus("seed.tetra.jsonl").size() * 4;
+  ExpectEveryEventInOrder(events);
+  ASSERT_EQ(sent.size(), events);
+  long long worst = 0;
+  size_t worst_at = 0;
+  for (size_t i = 0; i < events; ++i) {
+    if (reader_->arrivals[i] - sent[i] > worst) {
+      worst = reader_->arrivals[i] - sent[i];
+      worst_at = i;
+    }
+  }
+  // Generous slack for a loaded machine; the stream lasts 580 ms, so an unbounded
+  // wait (batching until the stream ends) would still fail.
+  EXPECT_LT(worst, 100'000'000LL + 200'000'000LL)
+      << "event " << worst_at + 1 << " waited longer than --max-delay; sent "
+      << (sent[worst_at] - sent[0]) / 1000000 << " ms after the first";
+  // 1 event per ms for ~580 ms in 100 ms batches: a handful of writes, not one per event.
+  EXPECT_LT(reader_->reads, events / 10) << reader_->reads << " reads for " << events << " lines";
+  EXPECT_EQ(Counter("written"), (long long)events) << Err();
+}
+
+// A stop while events wait for their batch: written at once, in order.
+TEST_F(Trickle, StopWhileCoalescingWritesWhatWasReadAndExitsAtOnce) {
+  Start(/*rate=*/1000, /*max_delay=*/"1s", /*loops=*/20);
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));  // mid-batch (1 s batches)
+  const auto stopped_at = std::chrono::steady_clock::now();
+  tetrars_->Signal(SIGTERM);
+  ASSERT_EQ(tetrars_->Wait(1000), 0) << Err();
+  EXPECT_LT(std::chrono::steady_clock::now() - stopped_at, std::chrono::milliseconds(500));
+  reader_->Join();
+  ASSERT_GT(reader_->lines.size(), 0u) << Err();
+  ExpectEveryEventInOrder(reader_->lines.size());
+  EXPECT_EQ(Counter("written"), (long long)reader_->lines.size()) << Err();
+  EXPECT_EQ(Counter("unwritten"), 0) << Err();
+  EXPECT_EQ(Counter("received"), Counter("written")) << Err();
+}
+
 }  // namespace

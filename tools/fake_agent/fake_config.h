@@ -15,10 +15,11 @@ struct Config {
   std::string end_message;
   std::string fault;     // fault mode (raw HTTP/2 server), empty: none
   long fault_after = 3;  // events sent before the fault
-  int interval_ms = 0;   // raw server: one event every interval (latency measurement)
-  std::string send_log;
-  std::string cel = "ignore";  // Filter.cel_expression: ignore | evaluate | reject        // raw
-                               // server: the monotonic send time of each event, in ns
+  // Raw server: one event every interval, on a fixed schedule (--interval MS,
+  // --rate N per second), for latency and trickle measurements.
+  long interval_us = 0;
+  std::string send_log;        // raw server: the monotonic send time of each event, in ns
+  std::string cel = "ignore";  // Filter.cel_expression: ignore | evaluate | reject
   long fault_connections = 1;  // connections that get the fault; later ones are served cleanly
 };
 

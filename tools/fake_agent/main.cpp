@@ -86,11 +86,12 @@ constexpr const char* kUsage =
     "usage: tetragon-fake --listen ADDR [--replay FILE [FILE...]] [--loop N] [--idle]\n"
     "                     [--end-status CODE[:MESSAGE]] [--cel ignore|evaluate|reject]\n"
     "                     [--fault MODE [--fault-after N] [--fault-connections K]]\n"
-    "                     [--raw [--interval MS] [--send-log FILE]]\n"
+    "                     [--raw [--interval MS | --rate N] [--send-log FILE]]\n"
     "A stand-in Tetragon agent for tests, the demo and the bench: serves\n"
     "FineGuidanceSensors.GetEvents on ADDR (unix:PATH or HOST:PORT), replaying the\n"
     "events of FILEs (*.wire.b64 or tetra *.jsonl) as the request asks; --fault\n"
-    "modes are listed in tools/fake_agent/raw_server.h.\n";
+    "modes are listed in tools/fake_agent/raw_server.h. --raw --rate N paces the\n"
+    "events at N per second on a fixed schedule (--interval MS: one every MS).\n";
 
 int Usage(const std::string& why) {
   std::cerr << "tetragon-fake: " << why << "\n" << kUsage;
@@ -137,7 +138,12 @@ int main(int argc, char** argv) {
     } else if (arg == "--raw") {
       config.fault = "none";  // the hand-driven server, without a fault: faster than grpc++
     } else if (arg == "--interval" && has_value) {
-      config.interval_ms = std::atoi(argv[++i]);
+      config.interval_us = std::atol(argv[++i]) * 1000;
+      if (config.interval_us <= 0) return Usage("--interval takes milliseconds >= 1");
+    } else if (arg == "--rate" && has_value) {
+      const long rate = std::atol(argv[++i]);
+      if (rate < 1 || rate > 1000000) return Usage("--rate takes events per second, 1 to 1000000");
+      config.interval_us = 1000000 / rate;
     } else if (arg == "--send-log" && has_value) {
       config.send_log = argv[++i];
     } else if (arg == "--fault-connections" && has_value) {

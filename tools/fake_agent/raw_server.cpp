@@ -58,6 +58,11 @@ class Connection {
       if (state_ == State::kPaused && Flushed()) {
         if (fault_.empty()) {
           NextInterval();
+          // An event just released goes out now, as an agent writes an event
+          // when it happens: waiting for POLLOUT first would hold it while
+          // the client's unread data passes a quarter of the socket buffer
+          // (unix_poll's rule), which no write-first server does.
+          if (state_ == State::kStreaming) continue;
         } else {
           Fault();
         }
@@ -66,7 +71,8 @@ class Connection {
       // Hanging: read nothing (PINGs go unanswered), only notice the client leaving.
       pollfd p{fd_, short(hanging_ ? POLLRDHUP : POLLIN), 0};
       if (!hanging_ && nghttp2_session_want_write(session_)) p.events |= POLLOUT;
-      if (poll(&p, 1, PollTimeout()) < 0) break;
+      const timespec timeout = PollTimeout();
+      if (ppoll(&p, 1, &timeout, nullptr) < 0) break;
       if (p.revents & (POLLHUP | POLLERR | POLLRDHUP)) break;
       if (p.revents & POLLIN) {
         char buf[16384];
@@ -163,7 +169,7 @@ class Connection {
       ends_.push_back(body_.size());
     }
     if (fault_.empty()) repeats_ = size_t(config_.loops);
-    if (fault_.empty() && config_.interval_ms > 0 && !ends_.empty()) pause_at_ = 0;
+    if (fault_.empty() && config_.interval_us > 0 && !ends_.empty()) pause_at_ = 0;
     const std::string next = plan.events.empty() ? "" : plan.events[first % plan.events.size()];
     if (fault_ == "eof-mid-message") {
       body_ += Frame(next).substr(0, (next.size() + 5) / 2);
@@ -236,31 +242,39 @@ class Connection {
     return ssize_t(n);
   }
 
-  // --interval: one event every interval; the send time of each goes to --send-log.
+  // --interval/--rate: one event every interval, on a fixed schedule (a late
+  // send does not delay the next ones, unless it is more than 100 ms late);
+  // the send time of each goes to --send-log.
   void NextInterval() {
     const auto now = std::chrono::steady_clock::now();
     if (now < next_due_) return;
-    next_due_ = now + std::chrono::milliseconds(config_.interval_ms);
-    if (!config_.send_log.empty()) {
+    const auto interval = std::chrono::microseconds(config_.interval_us);
+    next_due_ =
+        now - next_due_ > std::chrono::milliseconds(100) ? now + interval : next_due_ + interval;
+    // Let exactly one more event out: pause again at its end (after the last
+    // event, this lets the end of the stream out).
+    const size_t n = ends_.size();
+    const size_t last = interval_events_++;
+    if (!config_.send_log.empty() && last < n * repeats_) {
       std::ofstream(config_.send_log, std::ios::app)
           << std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count()
           << "\n";
     }
-    // Let exactly one more event out: pause again at its end.
-    const size_t n = ends_.size();
-    const size_t last = interval_events_++;
     pause_at_ = interval_events_ > n * repeats_ ? std::string::npos
                                                 : (last / n) * body_.size() + ends_[last % n];
     state_ = State::kStreaming;
     nghttp2_session_resume_data(session_, stream_id_);
   }
 
-  int PollTimeout() const {
-    if (state_ != State::kPaused || !fault_.empty()) return 100;
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        next_due_ - std::chrono::steady_clock::now())
-                        .count();
-    return int(std::clamp<long long>(ms, 0, 100));
+  timespec PollTimeout() const {
+    long long ns = 100000000;
+    if (state_ == State::kPaused && fault_.empty()) {
+      ns = std::chrono::duration_cast<std::chrono::nanoseconds>(next_due_ -
+                                                                std::chrono::steady_clock::now())
+               .count();
+      ns = std::clamp<long long>(ns, 0, 100000000);
+    }
+    return {0, long(ns)};
   }
 
   // Called once the events before the fault have left the socket.

@@ -3,8 +3,8 @@
 
   scripts/fuzz.py --build-dir build-fuzz --seconds 60
 
-Seeds: every recorded event (decode_encode) and framed runs of them
-(deframer). Findings land in BUILD/crashes/; copy each into
+Seeds: every recorded event (decode_encode, wire_oracle) and framed runs of
+them (deframer). Findings land in BUILD/crashes/; copy each into
 tests/fuzz_regressions/<target>/ so the unit tests replay it forever.
 """
 import argparse
@@ -32,9 +32,12 @@ def write_seeds(seed_dir):
     deframer = os.path.join(seed_dir, "deframer")
     os.makedirs(decode, exist_ok=True)
     os.makedirs(deframer, exist_ok=True)
+    oracle = os.path.join(seed_dir, "wire_oracle")
+    os.makedirs(oracle, exist_ok=True)
     for i, event in enumerate(events):
-        with open(os.path.join(decode, f"event-{i:03}"), "wb") as f:
-            f.write(event)
+        for directory in (decode, oracle):
+            with open(os.path.join(directory, f"event-{i:03}"), "wb") as f:
+                f.write(event)
     for i in range(0, len(events), 10):
         with open(os.path.join(deframer, f"stream-{i:03}"), "wb") as f:
             f.write(bytes([i % 251]) + b"".join(frame(e) for e in events[i:i + 10]))
@@ -68,7 +71,7 @@ def main():
     failed = False
     print("| target | seconds | executions | coverage (edges) | result |")
     print("|---|---|---|---|---|")
-    for target in ("deframer", "decode_encode"):
+    for target in ("deframer", "decode_encode", "wire_oracle"):
         rc, runs, cov = run(args.build_dir, target, args.seconds, seed_dir)
         failed |= rc != 0
         print(f"| {target} | {args.seconds} | {runs:,} | {cov} | {'ok' if rc == 0 else 'FINDING'} |",

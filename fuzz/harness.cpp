@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "auid_filter.h"
+#include "compact_writer.h"
 #include "decode.h"
 #include "event_filter.h"
 #include "grpc_deframer.h"
-#include "compact_writer.h"
 #include "json_writer.h"
 #include "line_limit.h"
 #include "utf8.h"
@@ -76,7 +76,8 @@ void DecodeEncode(const uint8_t* data, size_t size) {
   // The wire peek may only answer when a full parse agrees with it.
   const tetrars::WirePeek peek = tetrars::PeekEvent(data, size);
   if (peek.valid && peek.simple) {
-    if (result == tetrars::Decoder::Result::kMalformed) Violation("peek accepts what protobuf refuses");
+    if (result == tetrars::Decoder::Result::kMalformed)
+      Violation("peek accepts what protobuf refuses");
     if (peek.kind != decoder.event().event_case()) Violation("peek reads another event kind");
     const tetragon::Process* process = tetrars::SubjectProcess(decoder.event());
     const bool has_auid = process != nullptr && process->has_auid();
@@ -89,7 +90,9 @@ void DecodeEncode(const uint8_t* data, size_t size) {
   }
   std::string error;
   const auto auid = tetrars::AuidFilter::Parse("1000-4294967294", &error);
-  const tetrars::EventFilter filter({tetragon::PROCESS_EXEC, tetragon::PROCESS_EXIT}, *auid);
+  const tetrars::EventFilter filter(
+      {tetrars::EventKind(tetragon::PROCESS_EXEC), tetrars::EventKind(tetragon::PROCESS_EXIT)},
+      *auid);
   filter.Check(decoder.event());
   std::string line = "x";
   if (!tetrars::AppendJson(decoder.event(), line, &error)) {

@@ -23,18 +23,8 @@
 namespace tetrars {
 namespace {
 
-// The event types our schema models: the members of GetEventsResponse's event
-// oneof, whose field numbers are the EventType numbers (declaration order).
-const std::vector<tetragon::EventType>& SupportedTypes() {
-  static const std::vector<tetragon::EventType> types = [] {
-    std::vector<tetragon::EventType> all;
-    const auto* oneof = tetragon::GetEventsResponse::descriptor()->FindOneofByName("event");
-    for (int i = 0; i < oneof->field_count(); ++i) {
-      all.push_back(tetragon::EventType(oneof->field(i)->number()));
-    }
-    return all;
-  }();
-  return types;
+const std::vector<EventKind>& SupportedTypes() {
+  return SupportedEventTypes();
 }
 
 std::vector<std::string> SplitList(const std::string& text) {
@@ -59,7 +49,7 @@ std::string SupportedTypeNames() {
   std::string names;
   for (auto type : SupportedTypes()) {
     if (!names.empty()) names += ", ";
-    names += tetragon::EventType_Name(type);
+    names += EventTypeName(type);
   }
   return names;
 }
@@ -106,7 +96,7 @@ std::string Join(const std::vector<std::string>& items, const char* separator) {
 }
 
 // Whether events of `type` have a `who` (process, parent) with an auid field.
-bool CarriesAuid(tetragon::EventType type, const std::string& who) {
+bool CarriesAuid(EventKind type, const std::string& who) {
   std::string unused;
   return FieldPathExists(who + ".auid", {type}, &unused);
 }
@@ -115,7 +105,7 @@ bool CarriesAuid(tetragon::EventType type, const std::string& who) {
 // the rule would silently drop every event of a type that does not.
 std::optional<CommandLine> CheckAuidReachable(const Options& options) {
   if (!options.auid.enabled()) return std::nullopt;
-  for (tetragon::EventType type : options.event_types) {
+  for (EventKind type : options.event_types) {
     const bool process = CarriesAuid(type, "process");
     const bool parent = CarriesAuid(type, "parent");
     const bool reachable = options.auid_of == AuidOf::kProcess  ? process
@@ -123,10 +113,10 @@ std::optional<CommandLine> CheckAuidReachable(const Options& options) {
                                                                 : process || parent;
     if (!reachable) {
       const std::string who = options.auid_of == AuidOf::kParent ? "parent" : "process";
-      return UsageError(tetragon::EventType_Name(type) + " events carry no " + who +
+      return UsageError(EventTypeName(type) + " events carry no " + who +
                             ".auid, so the --auid rule would drop every one of them",
-                        "pass --auid any to print them, or leave " +
-                            tetragon::EventType_Name(type) + " out of --event-types");
+                        "pass --auid any to print them, or leave " + EventTypeName(type) +
+                            " out of --event-types");
     }
   }
   return std::nullopt;
@@ -137,13 +127,13 @@ std::optional<CommandLine> CheckAuidReachable(const Options& options) {
 std::optional<CommandLine> CheckPolicyNamesReachable(const Options& options) {
   if (options.policy_names.empty()) return std::nullopt;
   std::vector<std::string> with_policies;
-  for (tetragon::EventType type : SupportedTypes()) {
+  for (EventKind type : SupportedTypes()) {
     std::string unused;
     if (FieldPathExists("policy_name", {type}, &unused)) {
-      with_policies.push_back(tetragon::EventType_Name(type));
+      with_policies.push_back(EventTypeName(type));
     }
   }
-  for (tetragon::EventType type : options.event_types) {
+  for (EventKind type : options.event_types) {
     std::string unused;
     if (FieldPathExists("policy_name", {type}, &unused)) return std::nullopt;
   }
@@ -712,16 +702,11 @@ CommandLine ParseCommandLine(int argc, char** argv) {
   options.auid = *auid;
 
   for (const std::string& item : SplitList(event_types.value_or("PROCESS_EXEC"))) {
-    tetragon::EventType type;
-    if (!tetragon::EventType_Parse(Upper(item), &type) || type == tetragon::UNDEF) {
+    const std::optional<EventKind> parsed = ParseEventType(Upper(item));
+    if (!parsed) {
       return UsageError("unknown event type '" + item + "'", "use " + SupportedTypeNames());
     }
-    if (std::find(SupportedTypes().begin(), SupportedTypes().end(), type) ==
-        SupportedTypes().end()) {
-      return UsageError("event type " + tetragon::EventType_Name(type) +
-                            " is not supported by this version of tetrars",
-                        "use " + SupportedTypeNames());
-    }
+    const EventKind type = *parsed;
     if (std::find(options.event_types.begin(), options.event_types.end(), type) ==
         options.event_types.end()) {
       options.event_types.push_back(type);
@@ -788,12 +773,12 @@ CommandLine ParseCommandLine(int argc, char** argv) {
       }
       std::string closest;
       if (!FieldPathExists(path, options.event_types, &closest)) {
-        for (tetragon::EventType other : SupportedTypes()) {
+        for (EventKind other : SupportedTypes()) {
           std::string unused;
           if (FieldPathExists(path, {other}, &unused)) {
             return UsageError("field path '" + path + "' in " + flag + " belongs to " +
-                                  tetragon::EventType_Name(other) + " events",
-                              "add " + tetragon::EventType_Name(other) + " to --event-types");
+                                  EventTypeName(other) + " events",
+                              "add " + EventTypeName(other) + " to --event-types");
           }
         }
         return UsageError("unknown field path '" + path + "' in " + flag,

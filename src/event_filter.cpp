@@ -63,7 +63,7 @@ Verdict EventFilter::Check(const tetragon::GetEventsResponse& event) const {
 }
 
 Verdict EventFilter::CheckFacts(int kind, bool has_auid, uint32_t auid) const {
-  if (std::find(types_.begin(), types_.end(), tetragon::EventType(kind)) == types_.end()) {
+  if (std::find(types_.begin(), types_.end(), EventKind(kind)) == types_.end()) {
     return Verdict::kOtherType;
   }
   if (!auid_.enabled()) return Verdict::kPrint;

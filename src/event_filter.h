@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "auid_filter.h"
+#include "event_types.h"
 #include "tetragon/events.pb.h"
 
 namespace tetrars {
@@ -28,7 +29,7 @@ const tetragon::Process* ParentProcess(const tetragon::GetEventsResponse& event)
 
 class EventFilter {
  public:
-  EventFilter(std::vector<tetragon::EventType> types, AuidFilter auid,
+  EventFilter(std::vector<EventKind> types, AuidFilter auid,
               AuidOf auid_of = AuidOf::kProcess)
       : types_(std::move(types)), auid_(std::move(auid)), auid_of_(auid_of) {}
 
@@ -40,7 +41,7 @@ class EventFilter {
   bool reads_process_auid() const { return auid_.enabled() && auid_of_ == AuidOf::kProcess; }
 
  private:
-  std::vector<tetragon::EventType> types_;
+  std::vector<EventKind> types_;
   AuidFilter auid_;
   AuidOf auid_of_;
 };

@@ -3,42 +3,47 @@
 #include <algorithm>
 #include <set>
 
+#include "schema.h"
+
 namespace tetrars {
 namespace {
 
-using google::protobuf::Descriptor;
-using google::protobuf::FieldDescriptor;
-
 constexpr int kMaxDepth = 6;  // deep enough for process.process_credentials.user_ns.ns.inum
 
-const Descriptor* EventMessage(tetragon::EventType type) {
-  const FieldDescriptor* field = tetragon::GetEventsResponse::descriptor()->FindFieldByNumber(type);
-  return field != nullptr && field->message_type() != nullptr ? field->message_type() : nullptr;
+const schema::Message* EventMessage(EventKind type) {
+  const schema::Field* field = schema::EventType(type);
+  return field != nullptr && field->kind == schema::Kind::kMessage ? &schema::TypeOf(*field)
+                                                                   : nullptr;
 }
 
-bool Resolves(const Descriptor* type, const std::string& path) {
+// A message field's type, or nullptr (scalars, maps: a path stops there).
+const schema::Message* Inner(const schema::Field& field) {
+  return field.kind == schema::Kind::kMessage && !field.Is(schema::kMap) ? &schema::TypeOf(field)
+                                                                         : nullptr;
+}
+
+bool Resolves(const schema::Message* type, const std::string& path) {
   size_t start = 0;
   while (type != nullptr) {
     const size_t dot = path.find('.', start);
-    const FieldDescriptor* field = type->FindFieldByName(path.substr(start, dot - start));
+    const schema::Field* field =
+        schema::FieldByName(*type, std::string_view(path).substr(start, dot - start));
     if (field == nullptr) return false;
     if (dot == std::string::npos) return true;
-    type = field->message_type();
+    type = field->kind == schema::Kind::kMessage ? &schema::TypeOf(*field) : nullptr;
     start = dot + 1;
   }
   return false;  // a path that goes on below a scalar
 }
 
-void AllPaths(const Descriptor* type, const std::string& prefix, int depth,
+void AllPaths(const schema::Message& type, const std::string& prefix, int depth,
               std::set<std::string>* out) {
   if (depth > kMaxDepth) return;
-  for (int i = 0; i < type->field_count(); ++i) {
-    const FieldDescriptor* field = type->field(i);
-    const std::string path = prefix.empty() ? field->name() : prefix + "." + field->name();
+  for (const schema::Field& field : type.fields) {
+    const std::string path =
+        prefix.empty() ? std::string(field.name) : prefix + "." + std::string(field.name);
     out->insert(path);
-    if (field->message_type() != nullptr && !field->is_map()) {
-      AllPaths(field->message_type(), path, depth + 1, out);
-    }
+    if (const schema::Message* inner = Inner(field)) AllPaths(*inner, path, depth + 1, out);
   }
 }
 
@@ -59,14 +64,14 @@ size_t EditDistance(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-bool FieldPathExists(const std::string& path, const std::vector<tetragon::EventType>& types,
+bool FieldPathExists(const std::string& path, const std::vector<EventKind>& types,
                      std::string* closest) {
   std::set<std::string> valid;
-  for (tetragon::EventType type : types) {
-    const Descriptor* message = EventMessage(type);
+  for (EventKind type : types) {
+    const schema::Message* message = EventMessage(type);
     if (message == nullptr) continue;
     if (Resolves(message, path)) return true;
-    AllPaths(message, "", 0, &valid);
+    AllPaths(*message, "", 0, &valid);
   }
   size_t best = SIZE_MAX;
   for (const std::string& candidate : valid) {

@@ -11,13 +11,13 @@
 #include <string>
 #include <vector>
 
-#include "tetragon/events.pb.h"
+#include "event_types.h"
 
 namespace tetrars {
 
 // True when `path` is valid; else false with the closest valid path (by edit
 // distance) in `closest`.
-bool FieldPathExists(const std::string& path, const std::vector<tetragon::EventType>& types,
+bool FieldPathExists(const std::string& path, const std::vector<EventKind>& types,
                      std::string* closest);
 
 }  // namespace tetrars

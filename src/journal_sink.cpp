@@ -47,10 +47,7 @@ std::vector<std::string> JournalSink::Fields(std::string message,
   fields.push_back("PRIORITY=6");
   fields.push_back("SYSLOG_IDENTIFIER=tetrars");
   if (event.event_case() != tetragon::GetEventsResponse::EVENT_NOT_SET) {
-    const auto type = tetragon::EventType(event.event_case());
-    const std::string name = tetragon::EventType_IsValid(type)
-                                 ? tetragon::EventType_Name(type)
-                                 : std::to_string(int(event.event_case()));
+    const std::string name = EventTypeName(EventKind(event.event_case()));
     fields.push_back("TETRAGON_EVENT=" + name);
   }
   if (const tetragon::Process* process = SubjectProcess(event)) {

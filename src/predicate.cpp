@@ -41,7 +41,7 @@ bool Compare(const T& a, const T& b, int op) {
 }  // namespace
 
 std::optional<Predicate> Predicate::Parse(const std::string& text,
-                                          const std::vector<tetragon::EventType>& types,
+                                          const std::vector<EventKind>& types,
                                           std::string* error) {
   Predicate p;
   const size_t first_space = text.find(' ');
@@ -71,7 +71,7 @@ std::optional<Predicate> Predicate::Parse(const std::string& text,
   }
   // Resolve the path in every selected event type where it exists.
   const FieldDescriptor* leaf = nullptr;
-  for (tetragon::EventType type : types) {
+  for (EventKind type : types) {
     const FieldDescriptor* event =
         tetragon::GetEventsResponse::descriptor()->FindFieldByNumber(type);
     if (event == nullptr || event->message_type() == nullptr) continue;

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "event_types.h"
 #include "tetragon/events.pb.h"
 
 namespace tetrars {
@@ -26,7 +27,7 @@ class Predicate {
  public:
   // Nothing, with a one-line reason in `error`, for a bad predicate.
   static std::optional<Predicate> Parse(const std::string& text,
-                                        const std::vector<tetragon::EventType>& types,
+                                        const std::vector<EventKind>& types,
                                         std::string* error);
 
   bool Matches(const tetragon::GetEventsResponse& event) const;

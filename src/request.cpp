@@ -7,7 +7,7 @@ namespace tetrars {
 
 std::string AuidCel(const Options& options) {
   std::vector<std::string> terms;
-  for (tetragon::EventType type : options.event_types) {
+  for (EventKind type : options.event_types) {
     // The event's field in GetEventsResponse; kinds without a process have no auid.
     const auto* field = tetragon::GetEventsResponse::descriptor()->FindFieldByNumber(type);
     if (field == nullptr || field->message_type() == nullptr ||
@@ -29,7 +29,7 @@ std::string AuidCel(const Options& options) {
 tetragon::GetEventsRequest BuildRequest(const Options& options, bool pushdown) {
   tetragon::GetEventsRequest request;
   tetragon::Filter* allow = request.add_allow_list();
-  for (tetragon::EventType type : options.event_types) allow->add_event_set(type);
+  for (EventKind type : options.event_types) allow->add_event_set(tetragon::EventType(type));
   for (const auto& v : options.namespaces) allow->add_namespace_(v);
   for (const auto& v : options.binary_regex) allow->add_binary_regex(v);
   for (const auto& v : options.pod_regex) allow->add_pod_regex(v);

@@ -397,7 +397,7 @@ class Loop {
     if (filter_.reads_process_auid()) {
       const WirePeek peek = peeker_.Peek(data, size);
       const bool modelled =
-          peek.kind == tetragon::PROCESS_EXEC || peek.kind == tetragon::PROCESS_EXIT;
+          peek.kind == 1 /* PROCESS_EXEC */ || peek.kind == 5 /* PROCESS_EXIT */;
       if (peek.valid && peek.simple && modelled &&
           filter_.CheckFacts(peek.kind, peek.has_auid, peek.auid) != Verdict::kPrint) {
         ++stats_.filtered_out;

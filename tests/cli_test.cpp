@@ -25,7 +25,7 @@ TEST(Cli, NoArgumentsIsTheReplacedPipeline) {
   EXPECT_TRUE(o.auid.enabled());
   EXPECT_TRUE(o.auid.Matches(1000));
   EXPECT_FALSE(o.auid.Matches(4294967295u));
-  EXPECT_EQ(o.event_types, std::vector<tetragon::EventType>{tetragon::PROCESS_EXEC});
+  EXPECT_EQ(o.event_types, std::vector<tetrars::EventKind>{tetragon::PROCESS_EXEC});
   EXPECT_EQ(o.include_fields,
             (std::vector<std::string>{"process.pid", "process.uid", "process.auid", "process.cwd",
                                       "process.binary", "process.arguments",
@@ -68,7 +68,7 @@ TEST(Cli, FlagsInBothSpellings) {
   EXPECT_FALSE(cl.options->address.is_unix);
   EXPECT_FALSE(cl.options->auid.enabled());
   EXPECT_EQ(cl.options->event_types,
-            (std::vector<tetragon::EventType>{tetragon::PROCESS_EXIT, tetragon::PROCESS_EXEC}));
+            (std::vector<tetrars::EventKind>{tetragon::PROCESS_EXIT, tetragon::PROCESS_EXEC}));
   EXPECT_EQ(cl.options->include_fields, std::vector<std::string>{"process.pid"});
   EXPECT_TRUE(cl.options->once);
   EXPECT_EQ(cl.options->max_message_size, 4096u);
@@ -195,7 +195,7 @@ TEST(Cli, ListFlagsGivenTwiceMeanBothLists) {
   EXPECT_TRUE(cl.options->auid.Matches(2500));
   EXPECT_FALSE(cl.options->auid.Matches(1001));
   EXPECT_EQ(cl.options->event_types,
-            (std::vector<tetragon::EventType>{tetragon::PROCESS_EXEC, tetragon::PROCESS_EXIT}));
+            (std::vector<tetrars::EventKind>{tetragon::PROCESS_EXEC, tetragon::PROCESS_EXIT}));
   EXPECT_EQ(cl.options->include_fields,
             (std::vector<std::string>{"process.auid", "process.binary"}));
   EXPECT_EQ(cl.options->exclude_fields, (std::vector<std::string>{"process.cwd", "parent.cwd"}));

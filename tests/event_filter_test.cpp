@@ -20,7 +20,8 @@ tetragon::GetEventsResponse Exec(std::optional<uint32_t> auid) {
 }
 
 TEST(EventFilter, ExecOfHumansOnly) {
-  const tetrars::EventFilter filter({tetragon::PROCESS_EXEC}, Auid("1000-4294967294"));
+  const tetrars::EventFilter filter({tetrars::EventKind(tetragon::PROCESS_EXEC)},
+                                    Auid("1000-4294967294"));
   EXPECT_EQ(filter.Check(Exec(1000)), Verdict::kPrint);
   EXPECT_EQ(filter.Check(Exec(12345)), Verdict::kPrint);
   EXPECT_EQ(filter.Check(Exec(999)), Verdict::kAuidRejected);
@@ -32,7 +33,8 @@ TEST(EventFilter, ExecOfHumansOnly) {
 }
 
 TEST(EventFilter, TheRuleReadsTheEventsOwnProcessNotItsParent) {
-  const tetrars::EventFilter filter({tetragon::PROCESS_EXEC}, Auid("1000-4294967294"));
+  const tetrars::EventFilter filter({tetrars::EventKind(tetragon::PROCESS_EXEC)},
+                                    Auid("1000-4294967294"));
   auto event = Exec(0);
   event.mutable_process_exec()->mutable_parent()->mutable_auid()->set_value(1000);
   EXPECT_EQ(filter.Check(event), Verdict::kAuidRejected);
@@ -41,10 +43,12 @@ TEST(EventFilter, TheRuleReadsTheEventsOwnProcessNotItsParent) {
 TEST(EventFilter, ExitEventsReadProcessExitProcess) {
   tetragon::GetEventsResponse exit_event;
   exit_event.mutable_process_exit()->mutable_process()->mutable_auid()->set_value(1001);
-  const tetrars::EventFilter exec_only({tetragon::PROCESS_EXEC}, Auid("1000-4294967294"));
+  const tetrars::EventFilter exec_only({tetrars::EventKind(tetragon::PROCESS_EXEC)},
+                                       Auid("1000-4294967294"));
   EXPECT_EQ(exec_only.Check(exit_event), Verdict::kOtherType);
-  const tetrars::EventFilter both({tetragon::PROCESS_EXEC, tetragon::PROCESS_EXIT},
-                                  Auid("1000-4294967294"));
+  const tetrars::EventFilter both(
+      {tetrars::EventKind(tetragon::PROCESS_EXEC), tetrars::EventKind(tetragon::PROCESS_EXIT)},
+      Auid("1000-4294967294"));
   EXPECT_EQ(both.Check(exit_event), Verdict::kPrint);
   exit_event.mutable_process_exit()->mutable_process()->mutable_auid()->set_value(4294967295u);
   EXPECT_EQ(both.Check(exit_event), Verdict::kAuidRejected);
@@ -59,8 +63,8 @@ tetragon::GetEventsResponse ExecWithParent(std::optional<uint32_t> process,
 }
 
 TEST(EventFilter, AuidOfParentReadsTheParent) {
-  const tetrars::EventFilter filter({tetragon::PROCESS_EXEC}, Auid("1000-4294967294"),
-                                    tetrars::AuidOf::kParent);
+  const tetrars::EventFilter filter({tetrars::EventKind(tetragon::PROCESS_EXEC)},
+                                    Auid("1000-4294967294"), tetrars::AuidOf::kParent);
   EXPECT_EQ(filter.Check(ExecWithParent(0, 1000)), Verdict::kPrint);
   EXPECT_EQ(filter.Check(ExecWithParent(1000, 0)), Verdict::kAuidRejected);
   EXPECT_EQ(filter.Check(ExecWithParent(1000, std::nullopt)), Verdict::kNoAuid);
@@ -68,8 +72,8 @@ TEST(EventFilter, AuidOfParentReadsTheParent) {
 }
 
 TEST(EventFilter, AuidOfEitherNeedsOneOfThem) {
-  const tetrars::EventFilter filter({tetragon::PROCESS_EXEC}, Auid("1000-4294967294"),
-                                    tetrars::AuidOf::kEither);
+  const tetrars::EventFilter filter({tetrars::EventKind(tetragon::PROCESS_EXEC)},
+                                    Auid("1000-4294967294"), tetrars::AuidOf::kEither);
   EXPECT_EQ(filter.Check(ExecWithParent(1000, 0)), Verdict::kPrint);
   EXPECT_EQ(filter.Check(ExecWithParent(0, 1000)), Verdict::kPrint);
   EXPECT_EQ(filter.Check(ExecWithParent(std::nullopt, 1000)), Verdict::kPrint);
@@ -79,7 +83,7 @@ TEST(EventFilter, AuidOfEitherNeedsOneOfThem) {
 }
 
 TEST(EventFilter, AnyAuidPrintsEventsWithoutAuidToo) {
-  const tetrars::EventFilter filter({tetragon::PROCESS_EXEC}, Auid("any"));
+  const tetrars::EventFilter filter({tetrars::EventKind(tetragon::PROCESS_EXEC)}, Auid("any"));
   EXPECT_EQ(filter.Check(Exec(std::nullopt)), Verdict::kPrint);
   EXPECT_EQ(filter.Check(Exec(4294967295u)), Verdict::kPrint);
   EXPECT_EQ(filter.Check(tetragon::GetEventsResponse()), Verdict::kOtherType);

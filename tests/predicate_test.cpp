@@ -5,8 +5,8 @@
 
 namespace {
 
-const std::vector<tetragon::EventType> kExec = {tetragon::PROCESS_EXEC};
-const std::vector<tetragon::EventType> kBoth = {tetragon::PROCESS_EXEC, tetragon::PROCESS_EXIT};
+const std::vector<tetrars::EventKind> kExec = {tetragon::PROCESS_EXEC};
+const std::vector<tetrars::EventKind> kBoth = {tetragon::PROCESS_EXEC, tetragon::PROCESS_EXIT};
 
 tetragon::GetEventsResponse Event(const std::string& text) {
   tetragon::GetEventsResponse event;
@@ -15,7 +15,7 @@ tetragon::GetEventsResponse Event(const std::string& text) {
 }
 
 bool Match(const std::string& predicate, const std::string& event,
-           const std::vector<tetragon::EventType>& types = kExec) {
+           const std::vector<tetrars::EventKind>& types = kExec) {
   std::string error;
   auto p = tetrars::Predicate::Parse(predicate, types, &error);
   EXPECT_TRUE(p) << error;

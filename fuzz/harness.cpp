@@ -13,8 +13,11 @@
 #include "grpc_deframer.h"
 #include "json_writer.h"
 #include "line_limit.h"
+#include "pb_decode.h"
+#include "process_of.h"
+#include "schema.h"
 #include "utf8.h"
-#include "wire_peek.h"
+#include "wire_json.h"
 
 namespace tetrars_fuzz {
 namespace {
@@ -71,31 +74,46 @@ void Deframer(const uint8_t* data, size_t size) {
 }
 
 void DecodeEncode(const uint8_t* data, size_t size) {
+  // tetrars' decoder (wire bytes, schema tables) against the reference
+  // (libprotobuf): the same verdict, the same kind, the same auid verdict,
+  // the same JSON.
   tetrars::Decoder decoder;
   const auto result = decoder.Decode(data, size);
-  // The wire peek may only answer when a full parse agrees with it.
-  const tetrars::WirePeek peek = tetrars::PeekEvent(data, size);
-  if (peek.valid && peek.simple) {
-    if (result == tetrars::Decoder::Result::kMalformed)
-      Violation("peek accepts what protobuf refuses");
-    if (peek.kind != decoder.event().event_case()) Violation("peek reads another event kind");
-    const tetragon::Process* process = tetrars::SubjectProcess(decoder.event());
-    const bool has_auid = process != nullptr && process->has_auid();
-    if (peek.has_auid != has_auid) Violation("peek disagrees on the presence of auid");
-    if (has_auid && peek.auid != process->auid().value()) Violation("peek reads another auid");
-  }
+  tetrars::reference::PbDecoder reference;
+  const auto expected = reference.Decode(data, size);
+  if (int(result) != int(expected)) Violation("the decoder and libprotobuf disagree on validity");
   if (result == tetrars::Decoder::Result::kMalformed) {
-    if (tetrars::Decoder::Explain(data, size).empty()) Violation("no explanation for bad bytes");
+    if (decoder.problem().empty()) Violation("no explanation for bad bytes");
     return;
+  }
+  if (decoder.event().kind != uint32_t(reference.event().event_case())) {
+    Violation("the decoder reads another event kind");
   }
   std::string error;
   const auto auid = tetrars::AuidFilter::Parse("1000-4294967294", &error);
   const tetrars::EventFilter filter(
       {tetrars::EventKind(tetragon::PROCESS_EXEC), tetrars::EventKind(tetragon::PROCESS_EXIT)},
       *auid);
-  filter.Check(decoder.event());
+  const tetragon::Process* process = tetrars::SubjectProcess(reference.event());
+  const bool has_auid = process != nullptr && process->has_auid();
+  if (filter.Check(decoder.event(), decoder.walker()) !=
+      filter.CheckFacts(reference.event().event_case(), has_auid,
+                        has_auid ? process->auid().value() : 0)) {
+    Violation("the filter reads another auid than libprotobuf");
+  }
   std::string line = "x";
-  if (!tetrars::AppendJson(decoder.event(), line, &error)) {
+  tetrars::WireJsonWriter writer;
+  const tetrars::Event& event = decoder.event();
+  const bool printed =
+      writer.Append(tetrars::schema::EventsResponse(), event.data, event.size, line, &error);
+  std::string reference_line = "x";
+  std::string reference_error;
+  const bool reference_printed =
+      tetrars::AppendJson(reference.event(), reference_line, &reference_error);
+  if (printed != reference_printed || line != reference_line || error != reference_error) {
+    Violation("the wire JSON differs from the reference's");
+  }
+  if (!printed) {
     if (line != "x") Violation("a refused event left output behind");
     if (error.empty()) Violation("a refused event has no reason");
     return;
@@ -125,7 +143,7 @@ void DecodeEncode(const uint8_t* data, size_t size) {
 
   // Compact mode: one line, valid UTF-8, within the budget.
   std::string compact;
-  tetrars::AppendCompactLine(decoder.event(), true, budget, compact);
+  tetrars::AppendCompactLine(reference.event(), true, budget, compact);
   if (compact.find('\n') != std::string::npos) Violation("a newline inside a compact line");
   if (compact.size() > budget) Violation("a compact line exceeds the budget");
   if (!tetrars::IsValidUtf8(compact)) Violation("a compact line is not valid UTF-8");

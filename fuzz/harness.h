@@ -12,8 +12,10 @@ namespace tetrars_fuzz {
 // whether the bytes come at once or cut into chunks by the input itself.
 void Deframer(const uint8_t* data, size_t size);
 
-// Decode + filter + encode: never crash; an event always prints as one line
-// of valid UTF-8 JSON; a malformed message always gets an explanation.
+// Decode + filter + encode: never crash; tetrars' wire decoder, filter and
+// JSON agree with the libprotobuf reference (tests/reference); an event always
+// prints as one line of valid UTF-8 JSON; a malformed message always gets an
+// explanation.
 void DecodeEncode(const uint8_t* data, size_t size);
 
 }  // namespace tetrars_fuzz

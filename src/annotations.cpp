@@ -1,6 +1,6 @@
 #include "annotations.h"
 
-#include "json_writer.h"
+#include "json_string.h"
 
 namespace tetrars {
 

@@ -13,8 +13,8 @@
 #include "address.h"
 #include "auid_filter.h"
 #include "event_filter.h"
-#include "predicate.h"
 #include "event_types.h"
+#include "predicate.h"
 
 namespace tetrars {
 
@@ -40,7 +40,7 @@ struct Options {
   Address address;
   AuidFilter auid;
   AuidOf auid_of = AuidOf::kProcess;
-  std::vector<EventKind> event_types;  // EventType numbers, in the order given
+  std::vector<EventKind> event_types;       // EventType numbers, in the order given
   std::vector<std::string> include_fields;  // empty with --all-fields
   std::vector<std::string> exclude_fields;  // -F: cleared by the agent
   // Server-side event filters, as tetra sends them (one allow_list Filter).

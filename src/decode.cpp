@@ -1,23 +1,18 @@
 #include "decode.h"
 
-#include <limits>
-
-#include "wire_peek.h"
+#include "schema.h"
 
 namespace tetrars {
 
-std::string Decoder::Explain(const uint8_t* data, size_t size) {
-  const WirePeek peek = PeekEvent(data, size);
-  return peek.problem.empty() ? "protobuf refused it" : peek.problem;
-}
-
 Decoder::Result Decoder::Decode(const uint8_t* data, size_t size) {
-  event_.Clear();
-  if (size > size_t(std::numeric_limits<int>::max()) || !event_.ParseFromArray(data, int(size))) {
+  event_ = Event{data, size, 0};
+  problem_.clear();
+  if (!wire::Validate(schema::EventsResponse(), data, size, &problem_)) {
+    if (problem_.empty()) problem_ = "the wire format breaks";
     return Result::kMalformed;
   }
-  if (event_.event_case() == tetragon::GetEventsResponse::EVENT_NOT_SET) return Result::kUnmodelled;
-  return Result::kEvent;
+  event_.kind = walker_.EventKind(data, size);
+  return event_.kind == 0 ? Result::kUnmodelled : Result::kEvent;
 }
 
 }  // namespace tetrars

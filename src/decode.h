@@ -1,21 +1,26 @@
-// Stage 2 of the data path (decode): one gRPC message payload ->
-// tetragon::GetEventsResponse, with our own schema.
+// Stage 2 of the data path (decode): one gRPC message payload -> an Event.
 //
-// Contract: Decode() parses into one reused message (Clear keeps capacity, so
-// steady state allocates little) and says what it found:
-//   kEvent       a kind our schema models (process_exec, process_exit);
-//   kUnmodelled  it parsed, but its event is of a kind we do not model (it sits
-//                in unknown fields): counted and skipped, never printed;
-//   kMalformed   the bytes are not a valid message (including a string field
-//                with invalid UTF-8, which protobuf rejects in proto3).
-// The event stays valid until the next Decode().
+// Contract: Decode() validates the bytes against the schema tables with the
+// wire walker (wire::Validate: exactly what libprotobuf's ParseFromArray
+// accepts) and reads the event's kind, without parsing it into objects, and
+// says what it found:
+//   kEvent       a kind our schema models;
+//   kUnmodelled  valid, but no event of a kind we model is set (a kind newer
+//                than the schema sits in unknown fields): counted and skipped,
+//                never printed;
+//   kMalformed   not a valid GetEventsResponse (including a string field
+//                with invalid UTF-8, as protobuf rejects in proto3); problem()
+//                names the fault ("field tetragon.Process.binary is not valid
+//                UTF-8", "... at byte N").
+// The event points into `data`: valid as long as those bytes are.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
-#include "tetragon/events.pb.h"
+#include "event.h"
+#include "wire.h"
 
 namespace tetrars {
 
@@ -24,15 +29,16 @@ class Decoder {
   enum class Result { kEvent, kUnmodelled, kMalformed };
 
   Result Decode(const uint8_t* data, size_t size);
-
-  // Why `data` is not a valid GetEventsResponse, in one phrase naming the
-  // field ("field tetragon.Process.binary is not valid UTF-8") or the byte
-  // offset where the wire format breaks. Only called on kMalformed.
-  static std::string Explain(const uint8_t* data, size_t size);
-  const tetragon::GetEventsResponse& event() const { return event_; }
+  const Event& event() const { return event_; }
+  // Why the last kMalformed message is not a valid GetEventsResponse.
+  const std::string& problem() const { return problem_; }
+  // The walker, for the stages that read the event's fields.
+  wire::Walker& walker() { return walker_; }
 
  private:
-  tetragon::GetEventsResponse event_;
+  Event event_;
+  std::string problem_;
+  wire::Walker walker_;
 };
 
 }  // namespace tetrars

@@ -4,56 +4,32 @@
 
 namespace tetrars {
 
-namespace {
-
-// The Process called `name` ("process" or "parent") in the event's message,
-// whatever the kind: every kind names them alike.
-const tetragon::Process* ProcessField(const tetragon::GetEventsResponse& event, const char* name) {
-  const int kind = event.event_case();
-  if (kind == tetragon::GetEventsResponse::EVENT_NOT_SET) return nullptr;
-  const auto* response = event.GetReflection();
-  const auto* event_field = event.GetDescriptor()->FindFieldByNumber(kind);
-  const google::protobuf::Message& body = response->GetMessage(event, event_field);
-  const auto* field = body.GetDescriptor()->FindFieldByName(name);
-  if (field == nullptr || field->message_type() != tetragon::Process::descriptor() ||
-      !body.GetReflection()->HasField(body, field)) {
-    return nullptr;
-  }
-  return static_cast<const tetragon::Process*>(&body.GetReflection()->GetMessage(body, field));
+EventFilter::EventFilter(std::vector<EventKind> types, AuidFilter auid, AuidOf auid_of)
+    : types_(std::move(types)), auid_(std::move(auid)), auid_of_(auid_of) {
+  // Every event type with a process has these (the schema is ours: compiling
+  // them cannot fail; an empty path finds nothing, which reads as no auid).
+  wire::CompileEventPath("process.auid", &process_auid_);
+  wire::CompileEventPath("parent.auid", &parent_auid_);
 }
 
-}  // namespace
-
-const tetragon::Process* SubjectProcess(const tetragon::GetEventsResponse& event) {
-  // The two kinds that make most of the stream, without reflection.
-  if (event.has_process_exec()) {
-    return event.process_exec().has_process() ? &event.process_exec().process() : nullptr;
-  }
-  if (event.has_process_exit()) {
-    return event.process_exit().has_process() ? &event.process_exit().process() : nullptr;
-  }
-  return ProcessField(event, "process");
+Verdict EventFilter::CheckAuidAt(const Event& event, wire::Walker& walker,
+                                 const wire::EventPath& path) const {
+  if (!auid_.enabled()) return CheckFacts(int(event.kind), false, 0);
+  const wire::Scalar auid = wire::FindInEvent(walker, event.data, event.size, path);
+  return CheckFacts(int(event.kind), auid.present,
+                    auid.present ? uint32_t(wire::AsUint64(auid.kind, auid.bits)) : 0);
 }
 
-const tetragon::Process* ParentProcess(const tetragon::GetEventsResponse& event) {
-  return ProcessField(event, "parent");
-}
-
-Verdict EventFilter::Check(const tetragon::GetEventsResponse& event) const {
-  const auto check = [&](const tetragon::Process* p) {
-    const bool has_auid = p != nullptr && p->has_auid();
-    // The oneof case number is, by the API's design, the EventType number.
-    return CheckFacts(event.event_case(), has_auid, has_auid ? p->auid().value() : 0);
-  };
+Verdict EventFilter::Check(const Event& event, wire::Walker& walker) const {
   switch (auid_of_) {
     case AuidOf::kProcess:
-      return check(SubjectProcess(event));
+      return CheckAuidAt(event, walker, process_auid_);
     case AuidOf::kParent:
-      return check(ParentProcess(event));
+      return CheckAuidAt(event, walker, parent_auid_);
     case AuidOf::kEither: {
-      const Verdict process = check(SubjectProcess(event));
+      const Verdict process = CheckAuidAt(event, walker, process_auid_);
       if (process == Verdict::kPrint || process == Verdict::kOtherType) return process;
-      const Verdict parent = check(ParentProcess(event));
+      const Verdict parent = CheckAuidAt(event, walker, parent_auid_);
       if (parent == Verdict::kPrint) return parent;
       // Rejected when either had an auid that the rule rejected.
       return process == Verdict::kNoAuid ? parent : process;

@@ -2,17 +2,20 @@
 //
 // Contract: Check() only reads the event. An event is printed when its kind is
 // one of the requested event types (the agent filters too; this is the safety
-// net) and, with the auid rule on, the auid of the event's own process
-// (process_exec.process or process_exit.process) is present and accepted by
-// the AuidFilter. An event without that process or without auid is never
-// taken for a human's.
+// net) and, with the auid rule on, the auid read by --auid-of (the event's own
+// process: process_exec.process.auid, process_kprobe.process.auid ...; its
+// parent; or either) is present and accepted by the AuidFilter. An event
+// without that process or without auid is never taken for a human's. The
+// auids are read from the wire bytes (wire::FindInEvent), with protobuf's
+// merge semantics.
 #pragma once
 
 #include <vector>
 
 #include "auid_filter.h"
+#include "event.h"
 #include "event_types.h"
-#include "tetragon/events.pb.h"
+#include "wire.h"
 
 namespace tetrars {
 
@@ -22,28 +25,23 @@ enum class Verdict { kPrint, kOtherType, kNoAuid, kAuidRejected };
 // its parent, or either of them (the event passes if one of them does).
 enum class AuidOf { kProcess, kParent, kEither };
 
-// The process an event is about, or nullptr when the event carries none.
-const tetragon::Process* SubjectProcess(const tetragon::GetEventsResponse& event);
-// Its parent, or nullptr.
-const tetragon::Process* ParentProcess(const tetragon::GetEventsResponse& event);
-
 class EventFilter {
  public:
-  EventFilter(std::vector<EventKind> types, AuidFilter auid,
-              AuidOf auid_of = AuidOf::kProcess)
-      : types_(std::move(types)), auid_(std::move(auid)), auid_of_(auid_of) {}
+  EventFilter(std::vector<EventKind> types, AuidFilter auid, AuidOf auid_of = AuidOf::kProcess);
 
-  Verdict Check(const tetragon::GetEventsResponse& event) const;
-  // The same decision from facts read off the wire (wire_peek.h): the event
-  // kind (EventType number) and the auid of its process, if it has one.
-  // Only for the process's auid (reads_process_auid()).
+  Verdict Check(const Event& event, wire::Walker& walker) const;
+  // The same decision from facts: the event kind (EventType number) and the
+  // auid of the process the rule reads, if it has one.
   Verdict CheckFacts(int kind, bool has_auid, uint32_t auid) const;
-  bool reads_process_auid() const { return auid_.enabled() && auid_of_ == AuidOf::kProcess; }
 
  private:
+  Verdict CheckAuidAt(const Event& event, wire::Walker& walker, const wire::EventPath& path) const;
+
   std::vector<EventKind> types_;
   AuidFilter auid_;
   AuidOf auid_of_;
+  wire::EventPath process_auid_;
+  wire::EventPath parent_auid_;
 };
 
 }  // namespace tetrars

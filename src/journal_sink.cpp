@@ -10,7 +10,7 @@
 #include <chrono>
 #include <cstring>
 
-#include "event_filter.h"
+#include "event_fields.h"
 
 namespace tetrars {
 namespace {
@@ -40,39 +40,37 @@ std::unique_ptr<JournalSink> JournalSink::Open(const sigset_t* interrupt_mask,
       new JournalSink(send, interrupt_mask, std::move(yield), std::move(say), wait_for_journald));
 }
 
-std::vector<std::string> JournalSink::Fields(std::string message,
-                                             const tetragon::GetEventsResponse& event) {
+std::vector<std::string> JournalSink::Fields(std::string message, const Event& event,
+                                             wire::Walker& walker) {
+  const EventFields& paths = EventFields::Get();
   std::vector<std::string> fields;
   fields.push_back("MESSAGE=" + message);
   fields.push_back("PRIORITY=6");
   fields.push_back("SYSLOG_IDENTIFIER=tetrars");
-  if (event.event_case() != tetragon::GetEventsResponse::EVENT_NOT_SET) {
-    const std::string name = EventTypeName(EventKind(event.event_case()));
-    fields.push_back("TETRAGON_EVENT=" + name);
-  }
-  if (const tetragon::Process* process = SubjectProcess(event)) {
-    if (process->has_auid())
-      fields.push_back("TETRAGON_AUID=" + std::to_string(process->auid().value()));
-    if (process->has_uid())
-      fields.push_back("TETRAGON_UID=" + std::to_string(process->uid().value()));
-    if (process->has_pid())
-      fields.push_back("TETRAGON_PID=" + std::to_string(process->pid().value()));
-    if (!process->binary().empty()) fields.push_back("TETRAGON_BINARY=" + process->binary());
-  }
-  if (const tetragon::Process* parent = ParentProcess(event)) {
-    if (!parent->binary().empty()) fields.push_back("TETRAGON_PARENT_BINARY=" + parent->binary());
-  }
-  if (!event.node_name().empty()) fields.push_back("TETRAGON_NODE=" + event.node_name());
+  if (event.kind != 0) fields.push_back("TETRAGON_EVENT=" + EventTypeName(event.kind));
+  const auto number = [&](const char* name, const wire::EventPath& path) {
+    const wire::Scalar value = Read(walker, event, path);
+    if (value.present) fields.push_back(std::string(name) + "=" + std::to_string(U32(value)));
+  };
+  const auto text = [&](const char* name, const wire::Scalar& value) {
+    if (value.present) fields.push_back(std::string(name) + "=" + std::string(value.text));
+  };
+  number("TETRAGON_AUID", paths.process_auid);
+  number("TETRAGON_UID", paths.process_uid);
+  number("TETRAGON_PID", paths.process_pid);
+  text("TETRAGON_BINARY", Read(walker, event, paths.process_binary));
+  text("TETRAGON_PARENT_BINARY", Read(walker, event, paths.parent_binary));
+  text("TETRAGON_NODE", Read(walker, event, paths.node_name));
   return fields;
 }
 
-bool JournalSink::EndLine(const tetragon::GetEventsResponse& event) {
+bool JournalSink::EndLine(const Event& event, wire::Walker& walker) {
   if (!error_.empty()) {
     ++lines_lost_;
     message_.clear();
     return false;
   }
-  queue_.push_back(Fields(std::move(message_), event));
+  queue_.push_back(Fields(std::move(message_), event, walker));
   message_.clear();
   // Send now unless older entries wait for journald (order is kept).
   if (queue_.size() == 1 && !unavailable_) {

@@ -45,7 +45,7 @@ class JournalSink : public LineSink {
                                            bool wait_for_journald, std::string* error);
 
   std::string& buffer() override { return message_; }
-  bool EndLine(const tetragon::GetEventsResponse& event) override;
+  bool EndLine(const Event& event, wire::Walker& walker) override;
   bool Flush() override;
   bool FlushWithin(int budget_ms) override;
   bool has_pending() const override { return !queue_.empty(); }
@@ -56,8 +56,8 @@ class JournalSink : public LineSink {
   const char* name() const override { return "journald"; }
 
   // The fields of an entry for `message` and `event`, as "NAME=value".
-  static std::vector<std::string> Fields(std::string message,
-                                         const tetragon::GetEventsResponse& event);
+  static std::vector<std::string> Fields(std::string message, const Event& event,
+                                         wire::Walker& walker);
 
  private:
   using SendFunction = int (*)(const iovec*, int);  // sd_journal_sendv

@@ -2,9 +2,11 @@
 
 #include "annotations.h"
 #include "compact_writer.h"
-#include "event_filter.h"
-#include "json_writer.h"
+#include "event_fields.h"
 #include "line_limit.h"
+#include "schema.h"
+#include "tetragon/events.pb.h"
+#include "wire_writer.h"
 
 namespace tetrars {
 
@@ -14,39 +16,39 @@ LineEncoder::LineEncoder(const Options& options)
       timestamps_(options.timestamps),
       users_(options.resolve_users ? std::make_unique<UserNames>() : nullptr) {}
 
-LineEncoder::Result LineEncoder::Encode(const tetragon::GetEventsResponse& event, std::string& out,
+LineEncoder::Result LineEncoder::Encode(const Event& event, wire::Walker& walker, std::string& out,
                                         std::string* error) {
   if (format_ == OutputFormat::kCompact) {
-    return AppendCompactLine(event, timestamps_, max_line_bytes_, out) ? Result::kTruncated
-                                                                       : Result::kWritten;
+    // Bridge until the compact writer reads wire bytes itself.
+    tetragon::GetEventsResponse message;
+    message.ParseFromArray(event.data, int(event.size));
+    return AppendCompactLine(message, timestamps_, max_line_bytes_, out) ? Result::kTruncated
+                                                                         : Result::kWritten;
   }
-  return EncodeJson(event, out, error);
+  return EncodeJson(event, walker, out, error);
 }
 
-void LineEncoder::AddUserNames(const tetragon::GetEventsResponse& event, Annotations& annotations) {
-  const auto add = [&](const char* key, uint32_t id) {
-    if (auto name = users_->Name(id)) annotations.names.emplace_back(key, std::move(*name));
+void LineEncoder::AddUserNames(const Event& event, wire::Walker& walker, Annotations& annotations) {
+  const EventFields& fields = EventFields::Get();
+  const auto add = [&](const char* key, const wire::EventPath& path, bool skip_unset) {
+    const wire::Scalar id = Read(walker, event, path);
+    if (!id.present || (skip_unset && U32(id) == AuidFilter::kUnset)) return;
+    if (auto name = users_->Name(U32(id))) annotations.names.emplace_back(key, std::move(*name));
   };
-  if (const tetragon::Process* process = SubjectProcess(event)) {
-    if (process->has_auid() && process->auid().value() != AuidFilter::kUnset) {
-      add("auid_user", process->auid().value());
-    }
-    if (process->has_uid()) add("uid_user", process->uid().value());
-  }
-  if (const tetragon::Process* parent = ParentProcess(event)) {
-    if (parent->has_auid() && parent->auid().value() != AuidFilter::kUnset) {
-      add("parent_auid_user", parent->auid().value());
-    }
-    if (parent->has_uid()) add("parent_uid_user", parent->uid().value());
-  }
+  add("auid_user", fields.process_auid, true);
+  add("uid_user", fields.process_uid, false);
+  add("parent_auid_user", fields.parent_auid, true);
+  add("parent_uid_user", fields.parent_uid, false);
 }
 
-LineEncoder::Result LineEncoder::EncodeJson(const tetragon::GetEventsResponse& event,
+LineEncoder::Result LineEncoder::EncodeJson(const Event& event, wire::Walker& walker,
                                             std::string& out, std::string* error) {
   const size_t from = out.size();
-  if (!AppendJson(event, out, error)) return Result::kFailed;
+  if (!json_.Append(schema::EventsResponse(), event.data, event.size, out, error)) {
+    return Result::kFailed;
+  }
   Annotations annotations;
-  if (users_) AddUserNames(event, annotations);
+  if (users_) AddUserNames(event, walker, annotations);
   bool truncated = false;
   // Most lines are short and carry no annotations: nothing to measure then.
   const bool short_plain = annotations.empty() && out.size() - from <= max_line_bytes_;
@@ -65,7 +67,7 @@ LineEncoder::Result LineEncoder::EncodeJson(const tetragon::GetEventsResponse& e
       case FitResult::kTooLarge: {
         const size_t original = out.size() - from;
         out.resize(from);
-        WriteOmitted(event, std::move(annotations), original, out, from);
+        WriteOmitted(event, walker, std::move(annotations), original, out, from);
         return Result::kTruncated;
       }
     }
@@ -75,32 +77,59 @@ LineEncoder::Result LineEncoder::EncodeJson(const tetragon::GetEventsResponse& e
   return truncated ? Result::kTruncated : Result::kWritten;
 }
 
-void LineEncoder::WriteOmitted(const tetragon::GetEventsResponse& event, Annotations annotations,
+// The event's identity: its kind with process.{exec_id,pid,uid,auid},
+// node_name and time, rebuilt as a GetEventsResponse and printed by the same
+// writer, so it reads exactly as those fields do on a whole line.
+void LineEncoder::WriteOmitted(const Event& event, wire::Walker& walker, Annotations annotations,
                                size_t original_bytes, std::string& out, size_t from) {
   annotations.truncated = true;
   annotations.omitted_bytes = original_bytes;
-  tetragon::GetEventsResponse identity;
-  identity.set_node_name(event.node_name());
-  if (event.has_time()) *identity.mutable_time() = event.time();
-  const auto* reflection = event.GetReflection();
-  const auto* kind = event.event_case() == tetragon::GetEventsResponse::EVENT_NOT_SET
-                         ? nullptr
-                         : event.GetDescriptor()->FindFieldByNumber(event.event_case());
-  if (kind != nullptr) {
-    google::protobuf::Message* body = reflection->MutableMessage(&identity, kind);
-    const auto* process_field = body->GetDescriptor()->FindFieldByName("process");
-    const tetragon::Process* process = SubjectProcess(event);
-    if (process_field != nullptr && process != nullptr &&
-        process_field->message_type() == tetragon::Process::descriptor()) {
-      auto* copy = static_cast<tetragon::Process*>(
-          body->GetReflection()->MutableMessage(body, process_field));
-      copy->set_exec_id(process->exec_id());
-      if (process->has_pid()) *copy->mutable_pid() = process->pid();
-      if (process->has_uid()) *copy->mutable_uid() = process->uid();
-      if (process->has_auid()) *copy->mutable_auid() = process->auid();
+  const EventFields& fields = EventFields::Get();
+  WireWriter identity;
+  if (const schema::Field* kind = schema::EventType(event.kind)) {
+    const schema::Message& body_type = schema::TypeOf(*kind);
+    const schema::Field* process_field = schema::FieldByName(body_type, "process");
+    const schema::Message* process_type = schema::FindMessage("tetragon.Process");
+    WireWriter body;
+    if (process_field != nullptr && process_type != nullptr) {
+      WireWriter process;
+      const auto copy_string = [&](const char* name, const wire::EventPath& path) {
+        const wire::Scalar value = Read(walker, event, path);
+        if (value.present)
+          process.Bytes(schema::FieldByName(*process_type, name)->number, value.text);
+      };
+      const auto copy_wrapped = [&](const char* name, const wire::EventPath& path) {
+        const wire::Scalar value = Read(walker, event, path);
+        if (!value.present) return;
+        WireWriter wrapper;
+        if (value.bits != 0) wrapper.Varint(1, value.bits);  // UInt32Value.value
+        process.Message(schema::FieldByName(*process_type, name)->number, wrapper);
+      };
+      copy_string("exec_id", fields.process_exec_id);
+      copy_wrapped("pid", fields.process_pid);
+      copy_wrapped("uid", fields.process_uid);
+      copy_wrapped("auid", fields.process_auid);
+      if (!process.empty()) body.Message(process_field->number, process);
     }
+    identity.Message(kind->number, body);
   }
-  if (AppendJson(identity, out)) {
+  const schema::Message& root = schema::EventsResponse();
+  const wire::Scalar node = Read(walker, event, fields.node_name);
+  if (node.present) identity.Bytes(schema::FieldByName(root, "node_name")->number, node.text);
+  const wire::Scalar seconds = Read(walker, event, fields.time_seconds);
+  const wire::Scalar nanos = Read(walker, event, fields.time_nanos);
+  const schema::Field* time = schema::FieldByName(root, "time");
+  const wire::Span whole{event.data, event.size};
+  wire::Occurrence last_time{};
+  if (time != nullptr && wire::LastOccurrence({&whole, 1}, *time, &last_time)) {
+    WireWriter timestamp;
+    if (seconds.present) timestamp.Varint(1, seconds.bits);
+    if (nanos.present) timestamp.Varint(2, nanos.bits);
+    identity.Message(time->number, timestamp);
+  }
+  identity_ = identity.bytes();
+  if (json_.Append(root, reinterpret_cast<const uint8_t*>(identity_.data()), identity_.size(),
+                   out)) {
     AppendAnnotations(annotations, out, from);
     if (out.size() - from <= max_line_bytes_) return;
     out.resize(from);

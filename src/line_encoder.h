@@ -1,7 +1,8 @@
 // Stage 4 of the data path (encode), as the event loop calls it: one event ->
 // one line in the chosen format, ready for the sink.
 //
-// Contract: -o json and -o journal: the event's JSON object (json_writer.h),
+// Contract: -o json and -o journal: the event's JSON object (wire_json.h,
+// straight from the wire bytes),
 // plus the "tetrars" object (annotations.h) with the user names when
 // --resolve-users is on, kept within --max-line-bytes by shortening strings
 // (line_limit.h); when even that cannot fit, a minimal line keeps the event's
@@ -16,8 +17,10 @@
 
 #include "annotations.h"
 #include "cli.h"
-#include "tetragon/events.pb.h"
+#include "event.h"
 #include "user_names.h"
+#include "wire.h"
+#include "wire_json.h"
 
 namespace tetrars {
 
@@ -28,20 +31,22 @@ class LineEncoder {
   explicit LineEncoder(const Options& options);
 
   // kFailed: `out` unchanged and `error` says why (protojson refuses the event).
-  Result Encode(const tetragon::GetEventsResponse& event, std::string& out, std::string* error);
+  Result Encode(const Event& event, wire::Walker& walker, std::string& out, std::string* error);
 
   const UserNames* user_names() const { return users_.get(); }
 
  private:
-  Result EncodeJson(const tetragon::GetEventsResponse& event, std::string& out, std::string* error);
-  void AddUserNames(const tetragon::GetEventsResponse& event, Annotations& annotations);
-  void WriteOmitted(const tetragon::GetEventsResponse& event, Annotations annotations,
+  Result EncodeJson(const Event& event, wire::Walker& walker, std::string& out, std::string* error);
+  void AddUserNames(const Event& event, wire::Walker& walker, Annotations& annotations);
+  void WriteOmitted(const Event& event, wire::Walker& walker, Annotations annotations,
                     size_t original_bytes, std::string& out, size_t from);
 
   OutputFormat format_;
   size_t max_line_bytes_;
   bool timestamps_;
   std::unique_ptr<UserNames> users_;
+  WireJsonWriter json_;
+  std::string identity_;  // the identity line's wire bytes (reused)
 };
 
 }  // namespace tetrars

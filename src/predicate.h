@@ -27,8 +27,7 @@ class Predicate {
  public:
   // Nothing, with a one-line reason in `error`, for a bad predicate.
   static std::optional<Predicate> Parse(const std::string& text,
-                                        const std::vector<EventKind>& types,
-                                        std::string* error);
+                                        const std::vector<EventKind>& types, std::string* error);
 
   bool Matches(const tetragon::GetEventsResponse& event) const;
   const std::string& path() const { return path_; }

@@ -1,17 +1,19 @@
 // The GetEvents request tetrars sends, built from the options exactly as
 // `tetra getevents` builds it: one allow_list Filter with the event types, and
 // one INCLUDE FieldFilter (for every event type) unless --all-fields, then
-// one EXCLUDE FieldFilter with the -F paths.
+// one EXCLUDE FieldFilter with the -F paths. Written as wire bytes
+// (wire_writer.h), field numbers from the schema tables: no libprotobuf.
 #pragma once
 
+#include <string>
+
 #include "cli.h"
-#include "tetragon/events.pb.h"
 
 namespace tetrars {
 
-// With `pushdown`, the --auid rule also goes to the agent as CEL, ANDed with
-// the user's --cel-expression (see AuidCel).
-tetragon::GetEventsRequest BuildRequest(const Options& options, bool pushdown = false);
+// The serialized GetEventsRequest. With `pushdown`, the --auid rule also goes
+// to the agent as CEL, ANDed with the user's --cel-expression (see AuidCel).
+std::string BuildRequest(const Options& options, bool pushdown = false);
 
 // The --auid rule as one CEL expression over the selected event types, e.g.
 // "process_exec.process.auid >= 1000u && process_exec.process.auid <= 4294967294u".

@@ -21,7 +21,6 @@
 #include "stats.h"
 #include "tetrars_version.h"
 #include "transport.h"
-#include "wire_peek.h"
 
 namespace tetrars {
 namespace {
@@ -69,7 +68,7 @@ class Loop {
         filter_(options.event_types, options.auid, options.auid_of),
         encoder_(options),
         pushdown_(options.pushdown && options.auid.enabled()),
-        request_(BuildRequest(options, pushdown_).SerializeAsString()),
+        request_(BuildRequest(options, pushdown_)),
         keepalive_ms_(options.address.is_unix ? 0 : options.keepalive_ms),
         backoff_ms_(options.reconnect_min_ms),
         random_(std::random_device{}()),
@@ -145,7 +144,7 @@ class Loop {
       // --cel-expression), and nothing is blamed on the --auid rule.
       if (pushdown_ && result.has_status && !result.ok() && call->messages() == 0) {
         pushdown_ = false;
-        request_ = BuildRequest(options_, false).SerializeAsString();
+        request_ = BuildRequest(options_, false);
         pushdown_refusal_ = result;
         pushdown_note_ = "tetrars: the agent refused the --auid rule as a CEL expression (" +
                          result.Describe() +
@@ -392,26 +391,13 @@ class Loop {
     if (ended_empty_) SayConnected();
     if (!pushdown_note_.empty()) SayPushdownNote();
     ++stats_.received;
-    // Fast path: most events on a server are not a human's. When the wire
-    // bytes are valid and unambiguous, decide without parsing (wire_peek.h).
-    if (filter_.reads_process_auid()) {
-      const WirePeek peek = peeker_.Peek(data, size);
-      const bool modelled =
-          peek.kind == 1 /* PROCESS_EXEC */ || peek.kind == 5 /* PROCESS_EXIT */;
-      if (peek.valid && peek.simple && modelled &&
-          filter_.CheckFacts(peek.kind, peek.has_auid, peek.auid) != Verdict::kPrint) {
-        ++stats_.filtered_out;
-        return true;
-      }
-    }
     switch (decoder_.Decode(data, size)) {
       case Decoder::Result::kMalformed:
         ++stats_.decode_errors;
         // A broken event means a broken agent or connection: nothing after it
         // can be trusted, so drop the connection and start over.
         abort_reason_ = "a message of " + std::to_string(size) +
-                        " bytes is not a valid GetEventsResponse (" + Decoder::Explain(data, size) +
-                        ")";
+                        " bytes is not a valid GetEventsResponse (" + decoder_.problem() + ")";
         return false;
       case Decoder::Result::kUnmodelled:
         if (stats_.skipped_types++ == 0) {
@@ -423,19 +409,15 @@ class Loop {
       case Decoder::Result::kEvent:
         break;
     }
-    if (filter_.Check(decoder_.event()) != Verdict::kPrint) {
+    const Event& event = decoder_.event();
+    wire::Walker& walker = decoder_.walker();
+    if (filter_.Check(event, walker) != Verdict::kPrint || !MatchesAll(event)) {
       ++stats_.filtered_out;
       return true;
     }
-    for (const Predicate& predicate : options_.matches) {
-      if (!predicate.Matches(decoder_.event())) {
-        ++stats_.filtered_out;
-        return true;
-      }
-    }
     ++stats_.matched;
     std::string why;
-    switch (encoder_.Encode(decoder_.event(), sink_->buffer(), &why)) {
+    switch (encoder_.Encode(event, walker, sink_->buffer(), &why)) {
       case LineEncoder::Result::kFailed:
         ++stats_.encode_errors;
         Say(Priority::kError, "tetrars: cannot print an event as JSON: " + why +
@@ -448,7 +430,19 @@ class Loop {
         break;
     }
     if (const UserNames* names = encoder_.user_names()) stats_.names_late = names->slow_lookups();
-    return sink_->EndLine(decoder_.event());
+    return sink_->EndLine(event, walker);
+  }
+
+  // Every --match holds.
+  bool MatchesAll(const Event& event) {
+    if (options_.matches.empty()) return true;
+    // Bridge until the predicates read wire bytes themselves.
+    tetragon::GetEventsResponse message;
+    message.ParseFromArray(event.data, int(event.size));
+    for (const Predicate& predicate : options_.matches) {
+      if (!predicate.Matches(message)) return false;
+    }
+    return true;
   }
 
   int OutputFailed() {
@@ -499,7 +493,6 @@ class Loop {
   const Options& options_;
   sigset_t wait_mask_;
   Decoder decoder_;
-  WirePeeker peeker_;
   EventFilter filter_;
   LineEncoder encoder_;
   std::unique_ptr<LineSink> sink_;

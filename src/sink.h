@@ -30,7 +30,8 @@
 #include <functional>
 #include <string>
 
-#include "tetragon/events.pb.h"
+#include "event.h"
+#include "wire.h"
 
 namespace tetrars {
 
@@ -39,8 +40,9 @@ class LineSink {
   virtual ~LineSink() = default;
   // Where the encoder appends the line (without its newline).
   virtual std::string& buffer() = 0;
-  // Ends the line just encoded, for `event`; false once output failed for good.
-  virtual bool EndLine(const tetragon::GetEventsResponse& event) = 0;
+  // Ends the line just encoded, for `event` (whose fields `walker` reads);
+  // false once output failed for good.
+  virtual bool EndLine(const Event& event, wire::Walker& walker) = 0;
   // Writes what is pending; false once output failed for good. Returns true
   // with lines still pending when yield() asked to stop waiting.
   virtual bool Flush() = 0;
@@ -72,7 +74,7 @@ class Sink : public LineSink {
 
   std::string& buffer() override { return buffer_; }
   // Flushes when the buffer is large.
-  bool EndLine(const tetragon::GetEventsResponse&) override { return EndLine(); }
+  bool EndLine(const Event&, wire::Walker&) override { return EndLine(); }
   bool EndLine();
   bool Flush() override;
   bool FlushWithin(int budget_ms) override;

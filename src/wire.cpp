@@ -74,8 +74,7 @@ class Validator {
         default: {  // 2
           uint32_t length;
           if (!ReadSize(p, end, &length)) return Fail(at, "a length is cut short");
-          if (length > size_t(end - p))
-            return Overrun(at, Name(type, field, number), length, p, end);
+          if (length > size_t(end - p)) return Overrun(Name(type, field, number), length, p, end);
           const uint8_t* value = p;
           p += length;
           if (field->kind == Kind::kString) {
@@ -128,7 +127,7 @@ class Validator {
       case 2: {
         uint32_t length;
         if (!ReadSize(p, end, &length)) return Fail(at, "a length is cut short");
-        if (length > size_t(end - p)) return Overrun(at, Name(type, field, number), length, p, end);
+        if (length > size_t(end - p)) return Overrun(Name(type, field, number), length, p, end);
         p += length;
         return true;
       }
@@ -164,10 +163,10 @@ class Validator {
     return Fail(start, "the group of field " + Name(type, nullptr, number) + " has no end");
   }
 
-  bool Overrun(const uint8_t* at, const std::string& name, uint32_t length, const uint8_t* p,
-               const uint8_t* end) {
-    return Fail(at, "field " + name + " announces " + std::to_string(length) + " bytes but " +
-                        std::to_string(end - p) + " remain");
+  // At the byte after the length, as the reference (wire_peek) says it.
+  bool Overrun(const std::string& name, uint32_t length, const uint8_t* p, const uint8_t* end) {
+    return Fail(p, "field " + name + " announces " + std::to_string(length) + " bytes but " +
+                       std::to_string(end - p) + " remain");
   }
 
   static std::string Name(const Message& type, const Field* field, uint32_t number) {

@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include "json_format.h"
-#include "json_writer.h"  // AppendJsonString
+#include "json_string.h"
 
 namespace tetrars {
 namespace {

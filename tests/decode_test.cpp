@@ -12,11 +12,21 @@ tetrars::Decoder::Result Decode(tetrars::Decoder& decoder, const std::string& by
   return decoder.Decode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
 }
 
+// A string of the decoded event at an event-relative path ("" when absent).
+std::string Text(tetrars::Decoder& decoder, const char* path) {
+  tetrars::wire::EventPath compiled;
+  EXPECT_TRUE(tetrars::wire::CompileEventPath(path, &compiled)) << path;
+  const tetrars::Event& event = decoder.event();
+  return std::string(
+      tetrars::wire::FindInEvent(decoder.walker(), event.data, event.size, compiled).text);
+}
+
 TEST(Decoder, ExecEvent) {
   tetrars::Decoder decoder;
   ASSERT_EQ(Decode(decoder, BytesField(1, BytesField(1, BytesField(5, "/bin/ls")))),
             tetrars::Decoder::Result::kEvent);
-  EXPECT_EQ(decoder.event().process_exec().process().binary(), "/bin/ls");
+  EXPECT_EQ(decoder.event().kind, 1u);  // PROCESS_EXEC
+  EXPECT_EQ(Text(decoder, "process.binary"), "/bin/ls");
 }
 
 TEST(Decoder, KindsWeDoNotModelAreReportedNotGuessed) {
@@ -35,6 +45,7 @@ TEST(Decoder, InvalidUtf8InAStringFieldIsMalformed) {
   tetrars::Decoder decoder;
   EXPECT_EQ(Decode(decoder, BytesField(1, BytesField(1, BytesField(6, "ok \xff\xfe")))),
             tetrars::Decoder::Result::kMalformed);
+  EXPECT_EQ(decoder.problem(), "field tetragon.Process.arguments is not valid UTF-8");
 }
 
 TEST(Decoder, TruncatedBytesAreMalformed) {
@@ -51,9 +62,9 @@ TEST(Decoder, NothingOfAPreviousEventSurvives) {
             tetrars::Decoder::Result::kEvent);
   ASSERT_EQ(Decode(decoder, BytesField(5, BytesField(3, "SIGKILL"))),
             tetrars::Decoder::Result::kEvent);
-  EXPECT_FALSE(decoder.event().has_process_exec());
-  EXPECT_EQ(decoder.event().node_name(), "");
-  EXPECT_EQ(decoder.event().process_exit().signal(), "SIGKILL");
+  EXPECT_EQ(decoder.event().kind, 5u);  // PROCESS_EXIT
+  EXPECT_EQ(Text(decoder, "process.binary"), "");
+  EXPECT_EQ(Text(decoder, "signal"), "SIGKILL");
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "compact_writer.h"
+#include "decode.h"
 #include "journal_sink.h"
 #include "json_writer.h"
 #include "line_encoder.h"
@@ -37,6 +38,32 @@ tetragon::GetEventsResponse Exec(const std::string& arguments) {
   return event;
 }
 
+// An event as tetrars holds it: the message's wire bytes, decoded (kept
+// alive with the decoder, which points into them).
+struct Decoded {
+  explicit Decoded(const tetragon::GetEventsResponse& message)
+      : bytes(message.SerializeAsString()) {
+    EXPECT_EQ(decoder.Decode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()),
+              tetrars::Decoder::Result::kEvent);
+  }
+  const tetrars::Event& event() const { return decoder.event(); }
+  std::string bytes;
+  tetrars::Decoder decoder;
+};
+
+tetrars::LineEncoder::Result Encode(tetrars::LineEncoder& encoder,
+                                    const tetragon::GetEventsResponse& message, std::string& out,
+                                    std::string* error) {
+  Decoded decoded(message);
+  return encoder.Encode(decoded.event(), decoded.decoder.walker(), out, error);
+}
+
+std::vector<std::string> JournalFields(std::string line,
+                                       const tetragon::GetEventsResponse& message) {
+  Decoded decoded(message);
+  return tetrars::JournalSink::Fields(std::move(line), decoded.event(), decoded.decoder.walker());
+}
+
 tetrars::Options WithOutput(tetrars::OutputFormat format, size_t max_line_bytes) {
   tetrars::Options options;
   options.output = format;
@@ -48,7 +75,7 @@ TEST(LineEncoder, JsonLinesWithoutALimitAreTetrasObjects) {
   tetrars::LineEncoder encoder(WithOutput(tetrars::OutputFormat::kJson, 0));
   std::string out;
   std::string error;
-  ASSERT_EQ(encoder.Encode(Exec(std::string(100000, 'a')), out, &error),
+  ASSERT_EQ(Encode(encoder, Exec(std::string(100000, 'a')), out, &error),
             tetrars::LineEncoder::Result::kWritten);
   EXPECT_FALSE(json::parse(out).contains("tetrars"));
   EXPECT_GT(out.size(), 100000u);
@@ -58,7 +85,7 @@ TEST(LineEncoder, TruncatedLinesSaySoWithinTheLimit) {
   tetrars::LineEncoder encoder(WithOutput(tetrars::OutputFormat::kJson, 2000));
   std::string out;
   std::string error;
-  ASSERT_EQ(encoder.Encode(Exec(std::string(100000, 'a')), out, &error),
+  ASSERT_EQ(Encode(encoder, Exec(std::string(100000, 'a')), out, &error),
             tetrars::LineEncoder::Result::kTruncated);
   EXPECT_LE(out.size(), 2000u);
   const json line = json::parse(out);
@@ -75,7 +102,7 @@ TEST(LineEncoder, AnEventThatCannotFitLeavesItsIdentity) {
   tetrars::LineEncoder encoder(WithOutput(tetrars::OutputFormat::kJson, 1024));
   std::string out = "earlier line\n";
   std::string error;
-  ASSERT_EQ(encoder.Encode(event, out, &error), tetrars::LineEncoder::Result::kTruncated);
+  ASSERT_EQ(Encode(encoder, event, out, &error), tetrars::LineEncoder::Result::kTruncated);
   const std::string line = out.substr(13);
   EXPECT_LE(line.size(), 1024u);
   std::string whole;
@@ -173,7 +200,7 @@ TEST(CompactWriter, LongArgumentsAreCutFirst) {
 }
 
 TEST(JournalFields, ExactlyThoseOfTheEventThatArePresent) {
-  EXPECT_EQ(tetrars::JournalSink::Fields("{}", Exec("-i")),
+  EXPECT_EQ(JournalFields("{}", Exec("-i")),
             (std::vector<std::string>{"MESSAGE={}", "PRIORITY=6", "SYSLOG_IDENTIFIER=tetrars",
                                       "TETRAGON_EVENT=PROCESS_EXEC", "TETRAGON_AUID=1000",
                                       "TETRAGON_UID=0", "TETRAGON_PID=4242",
@@ -181,7 +208,7 @@ TEST(JournalFields, ExactlyThoseOfTheEventThatArePresent) {
                                       "TETRAGON_PARENT_BINARY=/bin/bash", "TETRAGON_NODE=node-1"}));
   tetragon::GetEventsResponse bare;
   bare.mutable_process_exit();
-  EXPECT_EQ(tetrars::JournalSink::Fields("m", bare),
+  EXPECT_EQ(JournalFields("m", bare),
             (std::vector<std::string>{"MESSAGE=m", "PRIORITY=6", "SYSLOG_IDENTIFIER=tetrars",
                                       "TETRAGON_EVENT=PROCESS_EXIT"}));
 }

@@ -2,8 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "decode.h"
 #include "event_filter.h"
+#include "pb_decode.h"
+#include "process_of.h"
 #include "test_util.h"
 #include "wire_builder.h"
 
@@ -26,9 +27,9 @@ TEST(WirePeek, AgreesWithTheFullParseOnEveryRecordedEvent) {
       const auto peek = Peek(bytes);
       ASSERT_TRUE(peek.valid) << peek.problem;
       ASSERT_TRUE(peek.simple);
-      tetrars::Decoder decoder;
+      tetrars::reference::PbDecoder decoder;
       ASSERT_EQ(decoder.Decode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()),
-                tetrars::Decoder::Result::kEvent);
+                tetrars::reference::PbDecoder::Result::kEvent);
       EXPECT_EQ(peek.kind, decoder.event().event_case());
       const tetragon::Process* process = tetrars::SubjectProcess(decoder.event());
       ASSERT_NE(process, nullptr);

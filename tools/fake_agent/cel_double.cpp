@@ -4,7 +4,7 @@
 #include <cctype>
 #include <vector>
 
-#include "event_filter.h"
+#include "process_of.h"
 
 namespace fake_agent {
 

@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-#include "event_filter.h"
+#include "process_of.h"
 
 namespace fake_agent {
 namespace {

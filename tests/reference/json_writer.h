@@ -1,4 +1,6 @@
-// Stage 4 of the data path (encode): protobuf message -> one JSON object.
+// The REFERENCE JSON writer (tests, fuzzers, fake agent): protobuf message ->
+// one JSON object through libprotobuf's reflection. tetrars itself prints with
+// src/wire_json.h; tests prove the two equal byte for byte.
 //
 // Contract: prints exactly what Go's protojson prints with UseProtoNames and
 // compact output (which is what `tetra getevents -o json` uses), by walking the
@@ -22,12 +24,11 @@
 #include <string>
 #include <string_view>
 
+#include "json_string.h"
+
 namespace tetrars {
 
 bool AppendJson(const google::protobuf::Message& message, std::string& out,
                 std::string* error = nullptr);
-
-// A JSON string literal (with its quotes) for `text`, escaped as above.
-void AppendJsonString(std::string_view text, std::string& out);
 
 }  // namespace tetrars

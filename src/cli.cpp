@@ -2,8 +2,6 @@
 
 #include <fcntl.h>
 #include <getopt.h>
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
 #include <re2/re2.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,6 +15,7 @@
 #include <iterator>
 
 #include "field_paths.h"
+#include "json_reader.h"
 #include "sbom.h"
 #include "tetrars_version.h"
 
@@ -194,17 +193,17 @@ std::optional<std::string> ServerAddressFromInfoFile(const std::string& path, st
   error->clear();
   const auto text = ReadSmallRegularFile(path, kMaxInfoFileBytes, error);
   if (!text) return std::nullopt;  // no agent info (error empty): the default address
-  google::protobuf::Struct info;
-  if (!google::protobuf::util::JsonStringToMessage(*text, &info).ok()) {
+  bool valid = false;
+  std::optional<std::string> address = JsonObjectString(*text, "server_address", &valid);
+  if (!valid) {
     *error = "cannot read " + path + " as JSON";
     return std::nullopt;
   }
-  const auto it = info.fields().find("server_address");
-  if (it == info.fields().end() || it->second.string_value().empty()) {
+  if (!address || address->empty()) {
     *error = path + " has no server_address";
     return std::nullopt;
   }
-  return it->second.string_value();
+  return address;
 }
 
 std::optional<int> ParseDurationMs(const std::string& text) {

@@ -2,7 +2,6 @@
 // main() makes the standard descriptors safe, parses the command line and
 // hands over to the event loop.
 #include <fcntl.h>
-#include <google/protobuf/stubs/logging.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -37,10 +36,6 @@ void Write(int fd, const std::string& text) {
 
 int main(int argc, char** argv) {
   const bool stdout_was_closed = OpenClosedStandardDescriptors();
-
-  // protobuf would log parse failures on its own, in its own format; tetrars
-  // reports them itself, one line each.
-  google::protobuf::SetLogHandler(nullptr);
 
   tetrars::CommandLine command_line = tetrars::ParseCommandLine(argc, argv);
   if (!command_line.options) {

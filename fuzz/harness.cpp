@@ -13,7 +13,9 @@
 #include "grpc_deframer.h"
 #include "json_writer.h"
 #include "line_limit.h"
+#include "schema.h"
 #include "utf8.h"
+#include "wire.h"
 #include "wire_peek.h"
 
 namespace tetrars_fuzz {
@@ -124,8 +126,16 @@ void DecodeEncode(const uint8_t* data, size_t size) {
   }
 
   // Compact mode: one line, valid UTF-8, within the budget.
+  static tetrars::wire::Walker walker;
+  static tetrars::CompactWriter compact_writer;
+  if (!tetrars::wire::Validate(tetrars::schema::EventsResponse(), data, size)) {
+    Violation("the wire walker refuses what protobuf parsed");
+  }
+  const tetrars::Event event{data, size, walker.EventKind(data, size)};
+  if (event.kind != uint32_t(decoder.event().event_case()))
+    Violation("the walker reads another kind");
   std::string compact;
-  tetrars::AppendCompactLine(decoder.event(), true, budget, compact);
+  compact_writer.Append(event, true, budget, compact);
   if (compact.find('\n') != std::string::npos) Violation("a newline inside a compact line");
   if (compact.size() > budget) Violation("a compact line exceeds the budget");
   if (!tetrars::IsValidUtf8(compact)) Violation("a compact line is not valid UTF-8");

@@ -5,6 +5,8 @@
 #include "event_filter.h"
 #include "json_writer.h"
 #include "line_limit.h"
+#include "schema.h"
+#include "wire.h"
 
 namespace tetrars {
 
@@ -17,8 +19,16 @@ LineEncoder::LineEncoder(const Options& options)
 LineEncoder::Result LineEncoder::Encode(const tetragon::GetEventsResponse& event, std::string& out,
                                         std::string* error) {
   if (format_ == OutputFormat::kCompact) {
-    return AppendCompactLine(event, timestamps_, max_line_bytes_, out) ? Result::kTruncated
-                                                                       : Result::kWritten;
+    // For now (issue 12) the event arrives parsed: the compact writer reads
+    // wire bytes, so it is serialized again here until decode hands them on.
+    event.SerializeToString(&wire_);
+    const auto* data = reinterpret_cast<const uint8_t*>(wire_.data());
+    if (!wire::Validate(schema::EventsResponse(), data, wire_.size(), error)) {
+      return Result::kFailed;
+    }
+    const Event wire_event{data, wire_.size(), EventKind(event.event_case())};
+    return compact_.Append(wire_event, timestamps_, max_line_bytes_, out) ? Result::kTruncated
+                                                                          : Result::kWritten;
   }
   return EncodeJson(event, out, error);
 }

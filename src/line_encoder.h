@@ -16,6 +16,7 @@
 
 #include "annotations.h"
 #include "cli.h"
+#include "compact_writer.h"
 #include "tetragon/events.pb.h"
 #include "user_names.h"
 
@@ -42,6 +43,8 @@ class LineEncoder {
   size_t max_line_bytes_;
   bool timestamps_;
   std::unique_ptr<UserNames> users_;
+  CompactWriter compact_;
+  std::string wire_;  // the event serialized again for compact_ (for now)
 };
 
 }  // namespace tetrars

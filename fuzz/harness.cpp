@@ -11,6 +11,7 @@
 #include "decode.h"
 #include "event_filter.h"
 #include "grpc_deframer.h"
+#include "compact_reference.h"
 #include "json_writer.h"
 #include "line_limit.h"
 #include "pb_decode.h"
@@ -143,7 +144,11 @@ void DecodeEncode(const uint8_t* data, size_t size) {
 
   // Compact mode: one line, valid UTF-8, within the budget.
   std::string compact;
-  tetrars::AppendCompactLine(reference.event(), true, budget, compact);
+  tetrars::CompactWriter compact_writer;
+  compact_writer.Append(decoder.event(), true, budget, compact);
+  std::string reference_compact;
+  ::reference::AppendCompactLine(reference.event(), true, budget, reference_compact);
+  if (compact != reference_compact) Violation("the compact line differs from the reference's");
   if (compact.find('\n') != std::string::npos) Violation("a newline inside a compact line");
   if (compact.size() > budget) Violation("a compact line exceeds the budget");
   if (!tetrars::IsValidUtf8(compact)) Violation("a compact line is not valid UTF-8");

@@ -5,7 +5,6 @@
 #include "event_fields.h"
 #include "line_limit.h"
 #include "schema.h"
-#include "tetragon/events.pb.h"
 #include "wire_writer.h"
 
 namespace tetrars {
@@ -19,11 +18,8 @@ LineEncoder::LineEncoder(const Options& options)
 LineEncoder::Result LineEncoder::Encode(const Event& event, wire::Walker& walker, std::string& out,
                                         std::string* error) {
   if (format_ == OutputFormat::kCompact) {
-    // Bridge until the compact writer reads wire bytes itself.
-    tetragon::GetEventsResponse message;
-    message.ParseFromArray(event.data, int(event.size));
-    return AppendCompactLine(message, timestamps_, max_line_bytes_, out) ? Result::kTruncated
-                                                                         : Result::kWritten;
+    return compact_.Append(event, timestamps_, max_line_bytes_, out) ? Result::kTruncated
+                                                                     : Result::kWritten;
   }
   return EncodeJson(event, walker, out, error);
 }

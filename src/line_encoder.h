@@ -17,6 +17,7 @@
 
 #include "annotations.h"
 #include "cli.h"
+#include "compact_writer.h"
 #include "event.h"
 #include "user_names.h"
 #include "wire.h"
@@ -47,6 +48,7 @@ class LineEncoder {
   std::unique_ptr<UserNames> users_;
   WireJsonWriter json_;
   std::string identity_;  // the identity line's wire bytes (reused)
+  CompactWriter compact_;
 };
 
 }  // namespace tetrars

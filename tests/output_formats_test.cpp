@@ -1,5 +1,6 @@
 // The encode stage as the loop calls it (LineEncoder), the compact format,
 // the journald fields, and the user-name cache.
+#include <google/protobuf/stubs/logging.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -12,8 +13,10 @@
 #include "journal_sink.h"
 #include "json_writer.h"
 #include "line_encoder.h"
+#include "schema.h"
 #include "user_names.h"
 #include "utf8.h"
+#include "wire.h"
 
 namespace {
 
@@ -62,6 +65,25 @@ std::vector<std::string> JournalFields(std::string line,
                                        const tetragon::GetEventsResponse& message) {
   Decoded decoded(message);
   return tetrars::JournalSink::Fields(std::move(line), decoded.event(), decoded.decoder.walker());
+}
+
+bool IsValidEvent(const std::string& bytes, std::string* problem = nullptr) {
+  return tetrars::wire::Validate(tetrars::schema::EventsResponse(),
+                                 reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(),
+                                 problem);
+}
+
+// The compact line of `event` as tetrars prints it: from its wire bytes.
+bool AppendCompactLine(const tetragon::GetEventsResponse& event, bool timestamps, size_t budget,
+                       std::string& out) {
+  static tetrars::CompactWriter writer;
+  static tetrars::wire::Walker walker;
+  const std::string bytes = event.SerializeAsString();
+  const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
+  std::string problem;
+  EXPECT_TRUE(IsValidEvent(bytes, &problem)) << problem;
+  return writer.Append({data, bytes.size(), walker.EventKind(data, bytes.size())}, timestamps,
+                       budget, out);
 }
 
 tetrars::Options WithOutput(tetrars::OutputFormat format, size_t max_line_bytes) {
@@ -115,7 +137,7 @@ TEST(LineEncoder, AnEventThatCannotFitLeavesItsIdentity) {
 
 TEST(CompactWriter, ExecAndExitAsTetraPrintsThem) {
   std::string out;
-  EXPECT_FALSE(tetrars::AppendCompactLine(Exec("-i"), false, 0, out));
+  EXPECT_FALSE(AppendCompactLine(Exec("-i"), false, 0, out));
   EXPECT_EQ(out, "🚀 process node-1 /usr/bin/sudo -i");
   tetragon::GetEventsResponse exit = Exec("-i");
   *exit.mutable_process_exit()->mutable_process() = Exec("-i").process_exec().process();
@@ -123,13 +145,13 @@ TEST(CompactWriter, ExecAndExitAsTetraPrintsThem) {
   exit.mutable_process_exit()->mutable_process()->mutable_pod()->set_name("web-1");
   exit.mutable_process_exit()->set_status(3);
   out.clear();
-  tetrars::AppendCompactLine(exit, false, 0, out);
+  AppendCompactLine(exit, false, 0, out);
   EXPECT_EQ(out, "💥 exit    prod/web-1 /usr/bin/sudo -i 3");
   exit.mutable_process_exit()->set_signal("SIGKILL");
   exit.mutable_process_exit()->mutable_process()->mutable_cap()->add_effective(
       tetragon::CAP_SYS_ADMIN);
   out.clear();
-  tetrars::AppendCompactLine(exit, true, 0, out);
+  AppendCompactLine(exit, true, 0, out);
   // tetra's "%s %*s" with width 120 - 48 bytes: 72 - 15 characters of padding.
   EXPECT_EQ(out, "2023-11-14T22:13:20.000000005Z 💥 exit    prod/web-1 /usr/bin/sudo -i SIGKILL " +
                      std::string(57, ' ') + "🛑 CAP_SYS_ADMIN");
@@ -139,7 +161,7 @@ TEST(CompactWriter, PolicyEventsInTetrasGenericForms) {
   const tetragon::Process process = Exec("-i").process_exec().process();
   const auto line = [](const tetragon::GetEventsResponse& event) {
     std::string out;
-    tetrars::AppendCompactLine(event, false, 0, out);
+    AppendCompactLine(event, false, 0, out);
     return out;
   };
   tetragon::GetEventsResponse kprobe;
@@ -171,11 +193,24 @@ TEST(CompactWriter, OneEventIsAlwaysOneLine) {
   // A forged log line, a terminal escape, a C1 NEL, U+2028, a lone byte.
   const std::string arguments =
       "a\nJan 1 00:00:00 host sshd: accepted\r\t\x1b[2J\xc2\x85|\xe2\x80\xa8|\xff|\\";
-  std::string out;
-  tetrars::AppendCompactLine(Exec(arguments), false, 0, out);
+  // A string that is not UTF-8 makes the whole event malformed (as for
+  // protobuf): it never reaches the writer, which would escape it anyway.
+  auto* const log = google::protobuf::SetLogHandler(nullptr);  // libprotobuf complains
+  EXPECT_FALSE(IsValidEvent(Exec(arguments).SerializeAsString()));
+  google::protobuf::SetLogHandler(log);
+  std::string out = "🚀 process node-1 /usr/bin/sudo ";
+  tetrars::AppendEscapedText(arguments, out);
   EXPECT_EQ(out,
             "🚀 process node-1 /usr/bin/sudo a\\nJan 1 00:00:00 host sshd: accepted\\r\\t\\x1b[2J"
             "\\u0085|\\u2028|\\xff|\\\\");
+  // The same arguments without the stray byte, in an event.
+  std::string valid = arguments;
+  valid.erase(valid.find("\xff|"), 2);
+  out.clear();
+  AppendCompactLine(Exec(valid), false, 0, out);
+  EXPECT_EQ(out,
+            "🚀 process node-1 /usr/bin/sudo a\\nJan 1 00:00:00 host sshd: accepted\\r\\t\\x1b[2J"
+            "\\u0085|\\u2028|\\\\");
   EXPECT_EQ(out.find('\n'), std::string::npos);
   EXPECT_TRUE(tetrars::IsValidUtf8(out));
 }
@@ -186,7 +221,7 @@ TEST(CompactWriter, LongArgumentsAreCutFirst) {
       Exec(std::string(5000, 'a') + "é").process_exec().process();
   exit.mutable_process_exit()->set_status(1);
   std::string out;
-  EXPECT_TRUE(tetrars::AppendCompactLine(exit, false, 1024, out));
+  EXPECT_TRUE(AppendCompactLine(exit, false, 1024, out));
   EXPECT_LE(out.size(), 1024u);
   EXPECT_EQ(out.rfind("💥 exit    node-1 /usr/bin/sudo aaa", 0), 0u) << out;
   EXPECT_NE(out.find("...[truncated "), std::string::npos);
@@ -194,7 +229,7 @@ TEST(CompactWriter, LongArgumentsAreCutFirst) {
   // A binary too long for the limit: the line itself is cut.
   exit.mutable_process_exit()->mutable_process()->set_binary("/" + std::string(3000, 'b'));
   out.clear();
-  EXPECT_TRUE(tetrars::AppendCompactLine(exit, false, 1024, out));
+  EXPECT_TRUE(AppendCompactLine(exit, false, 1024, out));
   EXPECT_LE(out.size(), 1024u);
   EXPECT_TRUE(tetrars::IsValidUtf8(out));
 }

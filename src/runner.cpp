@@ -12,6 +12,7 @@
 
 #include "decode.h"
 #include "diagnostics.h"
+#include "event.h"
 #include "event_filter.h"
 #include "journal_sink.h"
 #include "line_encoder.h"
@@ -427,8 +428,11 @@ class Loop {
       ++stats_.filtered_out;
       return true;
     }
+    // --match reads the wire bytes: the very bytes Decode() accepted, which
+    // wire::Validate accepts alike (its contract), so they need no second pass.
+    const Event event{data, size, EventKind(decoder_.event().event_case())};
     for (const Predicate& predicate : options_.matches) {
-      if (!predicate.Matches(decoder_.event())) {
+      if (!predicate.Matches(event, walker_)) {
         ++stats_.filtered_out;
         return true;
       }
@@ -500,6 +504,7 @@ class Loop {
   sigset_t wait_mask_;
   Decoder decoder_;
   WirePeeker peeker_;
+  wire::Walker walker_;  // scratch for --match, reused: no allocation per event
   EventFilter filter_;
   LineEncoder encoder_;
   std::unique_ptr<LineSink> sink_;

@@ -7,16 +7,17 @@
 #include <vector>
 
 #include "auid_filter.h"
+#include "compact_reference.h"
 #include "compact_writer.h"
 #include "decode.h"
 #include "event_filter.h"
 #include "grpc_deframer.h"
-#include "compact_reference.h"
 #include "json_writer.h"
 #include "line_limit.h"
 #include "pb_decode.h"
 #include "process_of.h"
 #include "schema.h"
+#include "tetragon/events.pb.h"
 #include "utf8.h"
 #include "wire_json.h"
 

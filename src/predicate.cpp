@@ -1,17 +1,18 @@
 #include "predicate.h"
 
 #include <charconv>
+#include <string_view>
+
+#include "schema.h"
 
 namespace tetrars {
 namespace {
 
-using google::protobuf::Descriptor;
-using google::protobuf::FieldDescriptor;
-using google::protobuf::Message;
-using google::protobuf::Reflection;
+using schema::Kind;
 
-bool IsWrapper(const Descriptor* type) {
-  return type->file()->name() == "google/protobuf/wrappers.proto";
+bool IsWrapper(const schema::Message& type) {
+  return type.well_known >= schema::WellKnown::kDoubleValue &&
+         type.well_known <= schema::WellKnown::kBytesValue;
 }
 
 template <typename T>
@@ -21,7 +22,7 @@ bool Number(const std::string& text, T* value) {
 }
 
 template <typename T>
-bool Compare(const T& a, const T& b, int op) {
+bool Holds(const T& a, const T& b, int op) {
   switch (op) {
     case 0:
       return a == b;
@@ -36,6 +37,37 @@ bool Compare(const T& a, const T& b, int op) {
     default:
       return a >= b;
   }
+}
+
+// An enum's own name, as protobuf's EnumDescriptor::name() gives it for the
+// error text ("tetragon.KprobeAction" -> "KprobeAction").
+std::string_view ShortName(std::string_view full_name) {
+  const size_t dot = full_name.rfind('.');
+  return dot == std::string_view::npos ? full_name : full_name.substr(dot + 1);
+}
+
+// Whether every message on `route` below the event member is set (protobuf's
+// HasField along the way, a oneof member only while it is the set one). Only
+// asked when the scalar reads as unset: FindInEvent then cannot tell a default
+// in a set message (compared as a value) from an unset message on the way
+// (absent), and protobuf's reflection could. Restores the walker's arena.
+bool Reached(wire::Walker& walker, const Event& event, const wire::Path& route) {
+  const wire::Walker::Mark mark = walker.Save();
+  const wire::Span top{event.data, event.size};
+  std::span<const wire::Span> spans(&top, 1);
+  const schema::Message* type = &schema::EventsResponse();
+  bool reached = true;
+  // steps[0] is the event member, steps[size - 1] the scalar.
+  for (int i = 0; i + 1 < route.size && reached; ++i) {
+    const schema::Field& field = *route.steps[i];
+    const wire::Walker::Index index = walker.Build(*type, spans);
+    const wire::Slot slot = walker.slot(index, field);
+    reached = slot.first != wire::kNone && walker.Selected(index, field);
+    if (reached) spans = walker.Spans(slot);  // Build() below does not move them
+    type = &schema::TypeOf(field);
+  }
+  walker.Restore(mark);
+  return reached;
 }
 
 }  // namespace
@@ -68,58 +100,103 @@ std::optional<Predicate> Predicate::Parse(const std::string& text,
         "invalid --match '" + text + "': unknown operator '" + op + "' (use == != < <= > >= =~ !~)";
     return std::nullopt;
   }
-  // Resolve the path in every selected event type where it exists.
-  const FieldDescriptor* leaf = nullptr;
+  // Resolve the path in every selected event type where it exists. The first
+  // repeated field or non-wrapper message at the end refuses the predicate
+  // even if another type would take it, as the libprotobuf version did.
+  const schema::Field* leaf = nullptr;
+  Type leaf_type = Type::kInt32;
   for (EventKind type : types) {
-    const FieldDescriptor* event =
-        tetragon::GetEventsResponse::descriptor()->FindFieldByNumber(type);
-    if (event == nullptr || event->message_type() == nullptr) continue;
-    Route route{event, {}};
-    const Descriptor* message = event->message_type();
+    const schema::Field* event = schema::EventType(type);
+    if (event == nullptr || event->kind != Kind::kMessage) continue;
+    wire::Path route;
+    route.steps[route.size++] = event;
+    const schema::Message* message = &schema::TypeOf(*event);
     size_t start = 0;
     bool ok = true;
     while (ok) {
       const size_t dot = p.path_.find('.', start);
-      const FieldDescriptor* field =
-          message == nullptr ? nullptr
-                             : message->FindFieldByName(p.path_.substr(start, dot - start));
-      if (field == nullptr || field->is_repeated()) {
+      const schema::Field* field =
+          message == nullptr
+              ? nullptr
+              : schema::FieldByName(*message, std::string_view(p.path_).substr(start, dot - start));
+      // A wire::Path holds at most kMaxSteps; our schema nests far less (a
+      // path that long names no field, as the test over all paths shows).
+      if (field == nullptr || field->Is(schema::kRepeated) ||
+          route.size + 2 > wire::Path::kMaxSteps) {
         ok = false;
-        if (field != nullptr) {
-          *error = "invalid --match '" + text + "': " + field->name() +
+        if (field != nullptr && field->Is(schema::kRepeated)) {  // maps are repeated too
+          *error = "invalid --match '" + text + "': " + std::string(field->name) +
                    " is a repeated field: --match reads single values";
           return std::nullopt;
         }
         break;
       }
-      route.fields.push_back(field);
+      route.steps[route.size++] = field;
       if (dot == std::string::npos) break;
-      message = field->message_type();
+      message = field->kind == Kind::kMessage ? &schema::TypeOf(*field) : nullptr;
       start = dot + 1;
     }
     if (!ok) continue;
-    const FieldDescriptor* last = route.fields.back();
-    if (last->message_type() != nullptr) {
-      if (!IsWrapper(last->message_type())) {
+    const schema::Field* last = route.steps[route.size - 1];
+    if (last->kind == Kind::kMessage) {
+      if (!IsWrapper(schema::TypeOf(*last))) {
         *error = "invalid --match '" + text + "': " + p.path_ + " is a message, not a value";
         return std::nullopt;
       }
-      route.fields.push_back(last->message_type()->FindFieldByNumber(1));  // the wrapper's value
+      route.steps[route.size++] = schema::FieldByNumber(schema::TypeOf(*last), 1);  // its value
+      route.through_wrapper = true;
     }
-    if (leaf != nullptr && leaf->cpp_type() != route.fields.back()->cpp_type()) {
+    last = route.steps[route.size - 1];
+    Type last_type;
+    switch (last->kind) {
+      case Kind::kInt32:
+      case Kind::kSint32:
+      case Kind::kSfixed32:
+        last_type = Type::kInt32;
+        break;
+      case Kind::kInt64:
+      case Kind::kSint64:
+      case Kind::kSfixed64:
+        last_type = Type::kInt64;
+        break;
+      case Kind::kUint32:
+      case Kind::kFixed32:
+        last_type = Type::kUint32;
+        break;
+      case Kind::kUint64:
+      case Kind::kFixed64:
+        last_type = Type::kUint64;
+        break;
+      case Kind::kDouble:
+        last_type = Type::kDouble;
+        break;
+      case Kind::kFloat:
+        last_type = Type::kFloat;
+        break;
+      case Kind::kBool:
+        last_type = Type::kBool;
+        break;
+      case Kind::kEnum:
+        last_type = Type::kEnum;
+        break;
+      default:  // string, bytes (a message ended in a wrapper above)
+        last_type = Type::kString;
+    }
+    if (leaf != nullptr && leaf_type != last_type) {
       *error = "invalid --match '" + text + "': " + p.path_ +
                " has different types in the selected events";
       return std::nullopt;
     }
-    leaf = route.fields.back();
-    p.routes_.push_back(std::move(route));
+    leaf = last;
+    leaf_type = last_type;
+    p.routes_.by_kind.emplace_back(event->number, route);
   }
   if (leaf == nullptr) {
     *error = "invalid --match '" + text + "': no field " + p.path_ + " in the selected event types";
     return std::nullopt;
   }
-  p.type_ = leaf->cpp_type();
-  p.is_string_ = leaf->type() == FieldDescriptor::TYPE_STRING;
+  p.type_ = leaf_type;
+  p.is_string_ = leaf->kind == Kind::kString;
   const bool regex_op = p.op_ == Op::kRe || p.op_ == Op::kNotRe;
   const bool order_op =
       p.op_ == Op::kLt || p.op_ == Op::kLe || p.op_ == Op::kGt || p.op_ == Op::kGe;
@@ -134,79 +211,90 @@ std::optional<Predicate> Predicate::Parse(const std::string& text,
     return p;
   }
   switch (p.type_) {
-    case FieldDescriptor::CPPTYPE_STRING:
+    case Type::kString:
       if (order_op) return fail(op + " needs a number field; " + p.path_ + " is a string");
       p.text_ = value;
       break;
-    case FieldDescriptor::CPPTYPE_BOOL:
+    case Type::kBool:
       if (order_op || (value != "true" && value != "false")) {
         return fail(p.path_ + " is true or false, compared with == or !=");
       }
       p.boolean_ = value == "true";
       break;
-    case FieldDescriptor::CPPTYPE_ENUM: {
-      const auto* named = leaf->enum_type()->FindValueByName(value);
-      if (named != nullptr) {
-        p.signed_ = named->number();
-      } else if (!Number(value, &p.signed_)) {
-        return fail("'" + value + "' is not a value of " + leaf->enum_type()->name());
+    case Type::kEnum: {
+      // The enum of the last selected type's field, as before. The tables keep
+      // one name per number; protobuf would also find an alias's other names,
+      // but no enum of our schema has aliases (allow_alias).
+      const schema::Enum& named = schema::EnumAt(leaf->type);
+      bool found = false;
+      for (const schema::EnumValue& v : named.values) {
+        if (v.name == value) {
+          p.signed_ = v.number;
+          found = true;
+          break;
+        }
+      }
+      if (!found && !Number(value, &p.signed_)) {
+        return fail("'" + value + "' is not a value of " + std::string(ShortName(named.full_name)));
       }
       break;
     }
-    case FieldDescriptor::CPPTYPE_UINT32:
-    case FieldDescriptor::CPPTYPE_UINT64:
-      if (!Number(value, &p.unsigned_) ||
-          (p.type_ == FieldDescriptor::CPPTYPE_UINT32 && p.unsigned_ > UINT32_MAX)) {
+    case Type::kUint32:
+    case Type::kUint64:
+      if (!Number(value, &p.unsigned_) || (p.type_ == Type::kUint32 && p.unsigned_ > UINT32_MAX)) {
         return fail("'" + value + "' is not a number " + p.path_ + " can hold");
       }
       break;
     default:
-      if (!Number(value, &p.signed_) || (p.type_ == FieldDescriptor::CPPTYPE_INT32 &&
-                                         (p.signed_ < INT32_MIN || p.signed_ > INT32_MAX))) {
+      if (!Number(value, &p.signed_) ||
+          (p.type_ == Type::kInt32 && (p.signed_ < INT32_MIN || p.signed_ > INT32_MAX))) {
         return fail("'" + value + "' is not a number " + p.path_ + " can hold");
       }
   }
   return p;
 }
 
-bool Predicate::Matches(const tetragon::GetEventsResponse& event) const {
-  const bool negative = op_ == Op::kNe || op_ == Op::kNotRe;
-  for (const Route& route : routes_) {
-    if (event.event_case() != route.event->number()) continue;
-    const Message* message = &event.GetReflection()->GetMessage(event, route.event);
-    for (size_t i = 0; i + 1 < route.fields.size(); ++i) {
-      const Reflection* r = message->GetReflection();
-      if (!r->HasField(*message, route.fields[i])) return negative;  // absent
-      message = &r->GetMessage(*message, route.fields[i]);
+bool Predicate::Compare(const wire::Scalar& value) const {
+  const int op = int(op_);
+  switch (type_) {
+    case Type::kString: {
+      if (op_ == Op::kRe) return re2::RE2::PartialMatch(value.text, *regex_);
+      if (op_ == Op::kNotRe) return !re2::RE2::PartialMatch(value.text, *regex_);
+      return Holds(value.text, std::string_view(text_), op);
     }
-    const FieldDescriptor* leaf = route.fields.back();
-    const Reflection* r = message->GetReflection();
-    const int op = int(op_);
-    switch (type_) {
-      case FieldDescriptor::CPPTYPE_STRING: {
-        std::string scratch;
-        const std::string& value = r->GetStringReference(*message, leaf, &scratch);
-        if (op_ == Op::kRe) return re2::RE2::PartialMatch(value, *regex_);
-        if (op_ == Op::kNotRe) return !re2::RE2::PartialMatch(value, *regex_);
-        return Compare(value, text_, op);
-      }
-      case FieldDescriptor::CPPTYPE_BOOL:
-        return Compare(r->GetBool(*message, leaf), boolean_, op);
-      case FieldDescriptor::CPPTYPE_ENUM:
-        return Compare<int64_t>(r->GetEnumValue(*message, leaf), signed_, op);
-      case FieldDescriptor::CPPTYPE_UINT32:
-        return Compare<uint64_t>(r->GetUInt32(*message, leaf), unsigned_, op);
-      case FieldDescriptor::CPPTYPE_UINT64:
-        return Compare<uint64_t>(r->GetUInt64(*message, leaf), unsigned_, op);
-      case FieldDescriptor::CPPTYPE_INT32:
-        return Compare<int64_t>(r->GetInt32(*message, leaf), signed_, op);
-      case FieldDescriptor::CPPTYPE_INT64:
-        return Compare<int64_t>(r->GetInt64(*message, leaf), signed_, op);
-      default:
-        return false;  // no float fields in the schema
+    case Type::kBool:
+      return Holds(wire::AsUint64(value.kind, value.bits) != 0, boolean_, op);
+    case Type::kEnum:
+    case Type::kInt32:
+    case Type::kInt64:
+      return Holds<int64_t>(wire::AsInt64(value.kind, value.bits), signed_, op);
+    case Type::kUint32:
+    case Type::kUint64:
+      return Holds<uint64_t>(wire::AsUint64(value.kind, value.bits), unsigned_, op);
+    default:
+      return false;  // float/double never matched (none in the schema): kept so
+  }
+}
+
+bool Predicate::Matches(const Event& event, wire::Walker& walker) const {
+  const bool negative = op_ == Op::kNe || op_ == Op::kNotRe;
+  const wire::Path* route = nullptr;
+  for (const auto& [number, path] : routes_.by_kind) {
+    if (number == event.kind) {
+      route = &path;
+      break;
     }
   }
-  return negative;  // the event type has no such field: absent
+  if (route == nullptr) return negative;  // the event type has no such field: absent
+  const wire::Scalar value = wire::FindInEvent(walker, event.data, event.size, routes_);
+  if (value.present) return Compare(value);
+  // A wrapper's `present` is "the wrapper and every message above it are set".
+  if (route->through_wrapper) return negative;
+  // Otherwise unset reads as the default, unless a message on the way is
+  // unset. Only look when it changes the answer and there is such a message.
+  const bool verdict = Compare(value);
+  if (verdict != negative && route->size > 2 && !Reached(walker, event, *route)) return negative;
+  return verdict;
 }
 
 }  // namespace tetrars

@@ -7,19 +7,30 @@
 // field's type (numbers in range, true/false, enum names or numbers, strings;
 // =~ and !~ take an RE2 pattern on a string field, unanchored). Matches()
 // only reads the event. A field that is absent (an unset message or wrapper
-// on the way) matches only `!=` and `!~`. All predicates must hold; they run
-// after the server-side filters and the --auid rule.
+// on the way, or an event of a type without the field) matches only `!=` and
+// `!~`; a scalar that is merely unset in a message that is set reads as its
+// default (0, "", false). All predicates must hold; they run after the
+// server-side filters and the --auid rule.
+//
+// No libprotobuf: PATH is resolved against the schema tables (schema.h), and
+// Matches() reads the validated wire bytes of the event (event.h) with the
+// wire walker (wire.h, FindInEvent). The rules and error texts are those of
+// the libprotobuf version it replaces (tests/reference/predicate_reference.h),
+// and tests/predicate_test.cpp proves both match alike over the corpus and
+// random messages.
 #pragma once
 
 #include <re2/re2.h>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "event.h"
 #include "event_types.h"
-#include "tetragon/events.pb.h"
+#include "wire.h"
 
 namespace tetrars {
 
@@ -29,25 +40,31 @@ class Predicate {
   static std::optional<Predicate> Parse(const std::string& text,
                                         const std::vector<EventKind>& types, std::string* error);
 
-  bool Matches(const tetragon::GetEventsResponse& event) const;
+  // `event` must be validated (wire::Validate against schema::EventsResponse(),
+  // as Event promises). `walker` is only scratch: the caller's one walker,
+  // shared by every predicate and stage, so its arena is reused and matching
+  // allocates nothing in steady state. Its built indexes stay as they were.
+  bool Matches(const Event& event, wire::Walker& walker) const;
   const std::string& path() const { return path_; }
 
  private:
   enum class Op { kEq, kNe, kLt, kLe, kGt, kGe, kRe, kNotRe };
-  // The fields from the event message down to the scalar, per event type.
-  struct Route {
-    const google::protobuf::FieldDescriptor* event = nullptr;  // in GetEventsResponse
-    std::vector<const google::protobuf::FieldDescriptor*> fields;
-  };
+  // The value classes the comparison and the "different types" rule go by:
+  // protobuf's CppType (sint32/sfixed32 are kInt32, string/bytes kString ...).
+  enum class Type { kInt32, kInt64, kUint32, kUint64, kDouble, kFloat, kBool, kEnum, kString };
+
+  bool Compare(const wire::Scalar& value) const;
 
   std::string path_;
   Op op_ = Op::kEq;
-  std::vector<Route> routes_;
-  google::protobuf::FieldDescriptor::CppType type_{};
-  bool is_string_ = false;
-  std::string text_;       // string value
-  int64_t signed_ = 0;     // int32/int64/enum value
-  uint64_t unsigned_ = 0;  // uint32/uint64 value
+  // Per selected event type that has PATH: the steps from GetEventsResponse
+  // (its event member first) down to the scalar.
+  wire::EventPath routes_;
+  Type type_ = Type::kInt32;
+  bool is_string_ = false;  // a string field, not bytes: the regex operators need one
+  std::string text_;        // string value
+  int64_t signed_ = 0;      // int32/int64/enum value
+  uint64_t unsigned_ = 0;   // uint32/uint64 value
   bool boolean_ = false;
   std::shared_ptr<re2::RE2> regex_;
 };

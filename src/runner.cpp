@@ -12,6 +12,7 @@
 
 #include "decode.h"
 #include "diagnostics.h"
+#include "event.h"
 #include "event_filter.h"
 #include "journal_sink.h"
 #include "line_encoder.h"
@@ -435,12 +436,8 @@ class Loop {
 
   // Every --match holds.
   bool MatchesAll(const Event& event) {
-    if (options_.matches.empty()) return true;
-    // Bridge until the predicates read wire bytes themselves.
-    tetragon::GetEventsResponse message;
-    message.ParseFromArray(event.data, int(event.size));
     for (const Predicate& predicate : options_.matches) {
-      if (!predicate.Matches(message)) return false;
+      if (!predicate.Matches(event, decoder_.walker())) return false;
     }
     return true;
   }

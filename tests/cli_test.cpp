@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "tetragon/events.pb.h"
+
 namespace {
 
 tetrars::CommandLine ParseArgs(std::vector<std::string> args) {

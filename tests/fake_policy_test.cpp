@@ -5,6 +5,7 @@
 
 #include "json_writer.h"
 #include "request_policy.h"
+#include "tetragon/events.pb.h"
 
 namespace {
 

@@ -54,7 +54,7 @@ TEST(JsonReader, AgreesWithAStrictParser) {
   }
   // Deeper than the reader goes: refused, not a stack overflow.
   bool valid = true;
-  tetrars::JsonObjectString(std::string(100000, '[') , "k", &valid);
+  tetrars::JsonObjectString(std::string(100000, '['), "k", &valid);
   EXPECT_FALSE(valid);
   tetrars::JsonObjectString("{\"a\":" + std::string(100000, '['), "k", &valid);
   EXPECT_FALSE(valid);

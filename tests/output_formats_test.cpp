@@ -14,6 +14,7 @@
 #include "json_writer.h"
 #include "line_encoder.h"
 #include "schema.h"
+#include "tetragon/events.pb.h"
 #include "user_names.h"
 #include "utf8.h"
 #include "wire.h"

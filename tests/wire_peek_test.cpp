@@ -6,6 +6,7 @@
 #include "pb_decode.h"
 #include "process_of.h"
 #include "test_util.h"
+#include "tetragon/events.pb.h"
 #include "wire_builder.h"
 
 namespace {

@@ -9,7 +9,9 @@ Components are what the binary links: every shared library `ldd` resolves
 (direct or indirect) and every static archive named with --static, each
 mapped to the Debian package that ships it (name, version as dpkg reports it,
 purl pkg:deb/debian/..., license from the package's DEP-5 copyright file).
-The compiler is listed under metadata.tools. The timestamp honours
+The compiler, and the build tools named with --build-tool (protoc and
+libprotobuf, which compile the schema into tables but are not in the binary),
+are listed under metadata.tools. The timestamp honours
 SOURCE_DATE_EPOCH and the serial number is derived from the content, so the
 same inputs give the same document.
 """
@@ -107,6 +109,9 @@ def main():
     parser.add_argument("--compiler", required=True)
     parser.add_argument("--compiler-version", required=True)
     parser.add_argument("--static", nargs="*", default=[])
+    parser.add_argument("--build-tool", nargs="*", default=[],
+                        help="files of tools the build ran (protoc: the schema compiler), "
+                        "listed under metadata.tools, not as components")
     parser.add_argument("--json", required=True)
     parser.add_argument("--zlib", required=True)
     args = parser.parse_args()
@@ -141,6 +146,16 @@ def main():
     if compiler_package:
         compiler["properties"] = [{"name": "debian:version",
                                    "value": package_field(compiler_package, "Version")}]
+    tools = [compiler]
+    for path in args.build_tool:
+        package = debian_package(path)
+        if package is None:
+            sys.exit(f"make_sbom: no Debian package ships {path}")
+        name = package.split(":")[0]
+        tools.append({"type": "application", "name": name,
+                      "version": package_field(package, "Version"),
+                      "properties": [{"name": "tetrars:role",
+                                      "value": "build tool (compiles the schema into tables)"}]})
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH", time.time()))
     bom = {
         "bomFormat": "CycloneDX",
@@ -148,7 +163,7 @@ def main():
         "version": 1,
         "metadata": {
             "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch)),
-            "tools": {"components": [compiler]},
+            "tools": {"components": tools},
             "component": {"type": "application", "bom-ref": args.name, "name": args.name,
                           "version": args.version, "licenses": [{"license": {"id": "MIT"}}]},
         },

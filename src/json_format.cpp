@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 namespace tetrars::json_format {
 namespace {
@@ -24,6 +26,25 @@ void AppendQuotedInt(Int value, std::string& out) {
   out += '"';
 }
 
+// The shortest "d.ddde+XX" that reads back as `value` (what
+// std::to_chars(..., scientific) prints). Through snprintf and strtod rather
+// than std::to_chars: libstdc++'s floating-point to_chars brings 120 KB of
+// tables and libm into the binary, for a kind our schema does not even use.
+// snprintf rounds correctly, so the first precision that reads back gives
+// the shortest digits, and among those the closest, as to_chars does.
+template <typename Float>
+std::string_view ShortestScientific(Float value, char* buf, size_t size) {
+  constexpr int kMaxDigits = sizeof(Float) == 4 ? 9 : 17;
+  int n = 0;
+  for (int digits = 1; digits <= kMaxDigits; ++digits) {
+    n = std::snprintf(buf, size, "%.*e", digits - 1, double(value));
+    const Float back =
+        sizeof(Float) == 4 ? Float(std::strtof(buf, nullptr)) : Float(std::strtod(buf, nullptr));
+    if (back == value) break;
+  }
+  return std::string_view(buf, size_t(std::max(n, 0)));
+}
+
 // Go's encoding/json float style, which protojson follows: plain decimal for
 // 1e-6 <= |x| < 1e21, exponent form otherwise, shortest round-trip digits,
 // and an exponent without leading zeros ("1e-7", not "1e-07").
@@ -38,8 +59,7 @@ void AppendFloating(Float value, std::string& out) {
     return;
   }
   char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::scientific);
-  std::string_view text(buf, size_t(end - buf));
+  std::string_view text = ShortestScientific(value, buf, sizeof buf);
   const bool negative = text.front() == '-';
   if (negative) text.remove_prefix(1);
   const size_t e = text.find('e');

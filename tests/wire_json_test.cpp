@@ -11,7 +11,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <random>
@@ -484,6 +486,40 @@ TEST(WireJson, NoAllocationOnceWarm) {
   const long before = allocations.load();
   run();
   EXPECT_EQ(allocations.load() - before, 0);
+}
+
+// Floating-point values: our schema's messages have none, but the wrappers
+// do, and the writer formats them without std::to_chars (see json_format.cpp):
+// random bit patterns (subnormals, huge, tiny, NaN, infinities) and short
+// decimals, each printed as the reference prints it.
+TEST(WireJsonRules, FloatsAndDoublesAsTheReferencePrintsThem) {
+  std::mt19937_64 random(12);
+  const auto check = [](const std::string& type, const std::string& bytes) {
+    EXPECT_TRUE(SameAsOracle(bytes, type));
+  };
+  for (int i = 0; i < 20000; ++i) {
+    const uint64_t bits = random();
+    std::string d(1, char(0x09));  // DoubleValue.value, fixed64
+    for (int b = 0; b < 8; ++b) d += char((bits >> (8 * b)) & 0xff);
+    check("google.protobuf.DoubleValue", d);
+    std::string f(1, char(0x0d));  // FloatValue.value, fixed32
+    for (int b = 0; b < 4; ++b) f += char((bits >> (8 * b)) & 0xff);
+    check("google.protobuf.FloatValue", f);
+    // A short decimal, where the shortest digits matter most.
+    const double decimal =
+        double(int64_t(bits % 2000001) - 1000000) / 1000.0 * std::pow(10.0, int(bits >> 58) - 32);
+    uint64_t decimal_bits;
+    std::memcpy(&decimal_bits, &decimal, 8);
+    std::string e(1, char(0x09));
+    for (int b = 0; b < 8; ++b) e += char((decimal_bits >> (8 * b)) & 0xff);
+    check("google.protobuf.DoubleValue", e);
+    const float narrow = float(decimal);
+    uint32_t narrow_bits;
+    std::memcpy(&narrow_bits, &narrow, 4);
+    std::string g(1, char(0x0d));
+    for (int b = 0; b < 4; ++b) g += char((narrow_bits >> (8 * b)) & 0xff);
+    check("google.protobuf.FloatValue", g);
+  }
 }
 
 }  // namespace

@@ -1,11 +1,11 @@
 #include "sbom.h"
 
 #include <elf.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <vector>
 
 namespace tetrars {
@@ -39,8 +39,14 @@ std::string Inflate(const std::string& compressed, std::string* error) {
 }  // namespace
 
 std::optional<std::string> ReadEmbeddedSbom(const std::string& path, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  const std::string elf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // POSIX reads, not an ifstream: iostreams would bring libstdc++'s locale
+  // machinery into the binary for this one file.
+  std::string elf;
+  if (const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+    char chunk[65536];
+    for (ssize_t n; (n = read(fd, chunk, sizeof chunk)) > 0;) elf.append(chunk, size_t(n));
+    close(fd);
+  }
   Elf64_Ehdr header;
   if (elf.size() < sizeof header || std::memcmp(elf.data(), ELFMAG, SELFMAG) != 0 ||
       elf[EI_CLASS] != ELFCLASS64) {

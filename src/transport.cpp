@@ -356,10 +356,12 @@ bool GrpcCall::OnReadable() {
   // was, so a second one would only return EAGAIN (a system call per wake-up
   // for nothing). A full buffer means more may wait: the caller reads again.
   if (done_) return false;
-  if (read_buffer_.empty()) read_buffer_.resize(kReadChunk);
+  // Not zero-filled (new[] of bytes): a page is touched when recv writes it,
+  // so a quiet connection keeps one page of it, not 64 KiB.
+  if (!read_buffer_) read_buffer_.reset(new uint8_t[kReadChunk]);
   ssize_t n;
   do {
-    n = recv(fd_, read_buffer_.data(), read_buffer_.size(), 0);
+    n = recv(fd_, read_buffer_.get(), kReadChunk, 0);
   } while (n < 0 && errno == EINTR);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
@@ -378,14 +380,14 @@ bool GrpcCall::OnReadable() {
   bytes_received_ += uint64_t(n);
   last_receive_ = std::chrono::steady_clock::now();
   ping_outstanding_ = false;  // the connection is alive
-  const ssize_t used = nghttp2_session_mem_recv(session_, read_buffer_.data(), size_t(n));
+  const ssize_t used = nghttp2_session_mem_recv(session_, read_buffer_.get(), size_t(n));
   if (used < 0) {
     Fail(std::string("invalid HTTP/2 from the agent: ") + nghttp2_strerror(int(used)));
     return false;
   }
   // WINDOW_UPDATEs and PING acks must go out (usually nothing to send).
   SendPending();
-  return !done_ && size_t(n) == read_buffer_.size();
+  return !done_ && size_t(n) == kReadChunk;
 }
 
 int GrpcCall::OnHeader(int32_t stream_id, int category, std::string_view name,

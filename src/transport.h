@@ -105,7 +105,7 @@ class GrpcCall {
   std::string request_;  // 5-byte prefix + serialized GetEventsRequest
   size_t request_sent_ = 0;
   std::string outgoing_;  // HTTP/2 bytes the socket did not take yet
-  std::vector<uint8_t> read_buffer_;
+  std::unique_ptr<uint8_t[]> read_buffer_;
   std::string http_status_;
   std::string content_type_;
   std::string goaway_;

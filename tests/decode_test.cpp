@@ -13,6 +13,7 @@ tetrars::Decoder::Result Decode(tetrars::Decoder& decoder, const std::string& by
 }
 
 // A string of the decoded event at an event-relative path ("" when absent).
+// The event points into the bytes given to Decode: they must still live.
 std::string Text(tetrars::Decoder& decoder, const char* path) {
   tetrars::wire::EventPath compiled;
   EXPECT_TRUE(tetrars::wire::CompileEventPath(path, &compiled)) << path;
@@ -23,8 +24,8 @@ std::string Text(tetrars::Decoder& decoder, const char* path) {
 
 TEST(Decoder, ExecEvent) {
   tetrars::Decoder decoder;
-  ASSERT_EQ(Decode(decoder, BytesField(1, BytesField(1, BytesField(5, "/bin/ls")))),
-            tetrars::Decoder::Result::kEvent);
+  const std::string bytes = BytesField(1, BytesField(1, BytesField(5, "/bin/ls")));
+  ASSERT_EQ(Decode(decoder, bytes), tetrars::Decoder::Result::kEvent);
   EXPECT_EQ(decoder.event().kind, 1u);  // PROCESS_EXEC
   EXPECT_EQ(Text(decoder, "process.binary"), "/bin/ls");
 }
@@ -60,8 +61,8 @@ TEST(Decoder, NothingOfAPreviousEventSurvives) {
   ASSERT_EQ(Decode(decoder, BytesField(1, BytesField(1, BytesField(5, "/bin/ls"))) +
                                 BytesField(1000, "node")),
             tetrars::Decoder::Result::kEvent);
-  ASSERT_EQ(Decode(decoder, BytesField(5, BytesField(3, "SIGKILL"))),
-            tetrars::Decoder::Result::kEvent);
+  const std::string exit_bytes = BytesField(5, BytesField(3, "SIGKILL"));
+  ASSERT_EQ(Decode(decoder, exit_bytes), tetrars::Decoder::Result::kEvent);
   EXPECT_EQ(decoder.event().kind, 5u);  // PROCESS_EXIT
   EXPECT_EQ(Text(decoder, "process.binary"), "");
   EXPECT_EQ(Text(decoder, "signal"), "SIGKILL");

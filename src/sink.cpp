@@ -49,23 +49,31 @@ bool Sink::EndLine() {
     return false;
   }
   buffer_ += '\n';
+  line_ends_.push_back(buffer_.size());
   return buffer_.size() < kFlushAt || Flush();
 }
 
 size_t Sink::pending_lines() const {
-  return size_t(std::count(buffer_.begin() + ptrdiff_t(written_), buffer_.end(), '\n'));
+  return line_ends_.size() - first_pending_line_;
 }
 
+// The lines whose newline is now written count as written: a look at the
+// recorded line ends, not at the bytes (counting newlines byte by byte cost
+// a fifth of all the instructions per event).
 void Sink::Advance(size_t bytes) {
-  const char* from = buffer_.data() + written_;
-  lines_written_ += uint64_t(std::count(from, from + bytes, '\n'));
   written_ += bytes;
+  while (first_pending_line_ < line_ends_.size() && line_ends_[first_pending_line_] <= written_) {
+    ++first_pending_line_;
+    ++lines_written_;
+  }
 }
 
 bool Sink::Failed(int err) {
   error_ = std::strerror(err);
   lines_lost_ += pending_lines();
   buffer_.clear();
+  line_ends_.clear();
+  first_pending_line_ = 0;
   written_ = 0;
   return false;
 }
@@ -73,6 +81,8 @@ bool Sink::Failed(int err) {
 void Sink::Compact() {
   if (written_ == buffer_.size()) {
     buffer_.clear();
+    line_ends_.clear();
+    first_pending_line_ = 0;
     written_ = 0;
     if (buffer_.capacity() > 4 * kFlushAt) buffer_.shrink_to_fit();  // after one huge event
   }

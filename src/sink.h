@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "event.h"
 #include "wire.h"
@@ -107,7 +108,9 @@ class Sink : public LineSink {
   const sigset_t* interrupt_mask_;
   std::function<bool()> yield_;
   std::string buffer_;
-  size_t written_ = 0;  // bytes of buffer_ already written
+  size_t written_ = 0;             // bytes of buffer_ already written
+  std::vector<size_t> line_ends_;  // offset after each line's newline in buffer_
+  size_t first_pending_line_ = 0;  // line_ends_[i] for i below it are written
   bool blocked_ = false;
   uint64_t lines_written_ = 0;
   uint64_t lines_lost_ = 0;

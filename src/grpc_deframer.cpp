@@ -68,6 +68,10 @@ bool GrpcDeframer::Feed(const uint8_t* data, size_t size) {
       size -= payload_size_;
       continue;
     }
+    // A message split across reads: room for all of it at once, so a 14 MB
+    // event costs 14 MB here, not the up to 2x of a growing vector (the pages
+    // are touched only as the bytes arrive).
+    if (partial_.empty()) partial_.reserve(payload_size_);
     const size_t take = std::min(size, payload_size_ - partial_.size());
     partial_.insert(partial_.end(), data, data + take);
     data += take;

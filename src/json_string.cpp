@@ -3,6 +3,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "utf8.h"
 
 namespace tetrars {
@@ -18,12 +22,35 @@ inline bool NeedsWork(uint64_t word) {
           has_zero(word ^ (kOnes * '\\'))) != 0;
 }
 
+#if defined(__SSE2__)
+// One bit per byte of the sixteen at `p` that needs more than a copy: below
+// 0x20 or 0x80 and above (one signed comparison catches both), '"', '\\'.
+inline unsigned WorkMask16(const char* p) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i special = _mm_or_si128(
+      _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+  return unsigned(_mm_movemask_epi8(special));
+}
+#endif
+
 void AppendJsonString(std::string_view text, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
   size_t plain_from = 0;
   size_t i = 0;
   while (i < text.size()) {
+#if defined(__SSE2__)
+    // Sixteen bytes at a time, straight to the first that needs a look.
+    if (i + 16 <= text.size()) {
+      if (const unsigned mask = WorkMask16(text.data() + i)) {
+        i += size_t(__builtin_ctz(mask));
+      } else {
+        i += 16;
+        continue;
+      }
+    }
+#endif
     uint64_t word;
     if (i + 8 <= text.size() && (std::memcpy(&word, text.data() + i, 8), !NeedsWork(word))) {
       i += 8;

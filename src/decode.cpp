@@ -7,11 +7,17 @@ namespace tetrars {
 Decoder::Result Decoder::Decode(const uint8_t* data, size_t size) {
   event_ = Event{data, size, 0};
   problem_.clear();
-  if (!wire::Validate(schema::EventsResponse(), data, size, &problem_)) {
+  wire::EventFacts facts;
+  if (!wire::ValidateEvent(data, size, &facts, &problem_)) {
     if (problem_.empty()) problem_ = "the wire format breaks";
     return Result::kMalformed;
   }
-  event_.kind = walker_.EventKind(data, size);
+  // The facts read on the way spare a second pass, unless protobuf's merge
+  // rules could make a full read see otherwise.
+  event_.simple = facts.simple;
+  event_.has_auid = facts.has_auid;
+  event_.auid = facts.auid;
+  event_.kind = facts.simple ? facts.kind : walker_.EventKind(data, size);
   return event_.kind == 0 ? Result::kUnmodelled : Result::kEvent;
 }
 

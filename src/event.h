@@ -17,6 +17,11 @@ struct Event {
   const uint8_t* data = nullptr;  // valid until the next event is decoded
   size_t size = 0;
   EventKind kind = 0;  // its `event` member's number (= EventType); 0: none of ours
+  // The kind and process.auid as read while validating (wire::EventFacts);
+  // when not `simple`, readers use the walker instead.
+  bool simple = false;
+  bool has_auid = false;
+  uint32_t auid = 0;
 };
 
 }  // namespace tetrars

@@ -15,6 +15,9 @@ EventFilter::EventFilter(std::vector<EventKind> types, AuidFilter auid, AuidOf a
 Verdict EventFilter::CheckAuidAt(const Event& event, wire::Walker& walker,
                                  const wire::EventPath& path) const {
   if (!auid_.enabled()) return CheckFacts(int(event.kind), false, 0);
+  if (event.simple && &path == &process_auid_) {
+    return CheckFacts(int(event.kind), event.has_auid, event.auid);
+  }
   const wire::Scalar auid = wire::FindInEvent(walker, event.data, event.size, path);
   return CheckFacts(int(event.kind), auid.present,
                     auid.present ? uint32_t(wire::AsUint64(auid.kind, auid.bits)) : 0);

@@ -37,11 +37,27 @@ int FixedWidth(Kind kind) {
   }
 }
 
+// Where the walk is on the way to process.auid of a GetEventsResponse's
+// event: the response (kRoot), the event member (kEvent), its process
+// (kProcess), the auid wrapper (kAuid); anywhere else kOff.
+enum class FactsLevel : uint8_t { kOff, kRoot, kEvent, kProcess, kAuid };
+
+struct FactsCounts {
+  int events = 0;     // occurrences of any event member
+  int processes = 0;  // of the event member's `process`
+  int auids = 0;      // of that process's `auid`
+};
+
 class Validator {
  public:
   Validator(const uint8_t* begin, std::string* problem) : begin_(begin), problem_(problem) {}
 
-  bool Walk(const Message& type, const uint8_t* p, const uint8_t* end, int depth) {
+  // With facts: read the kind and process.auid on the way (ValidateEvent).
+  void CollectFacts(EventFacts* facts) { facts_ = facts; }
+  const FactsCounts& counts() const { return counts_; }
+
+  bool Walk(const Message& type, const uint8_t* p, const uint8_t* end, int depth,
+            FactsLevel level = FactsLevel::kOff) {
     // ParseMessage: --depth_ < 0 fails, before the content is read.
     if (depth > kMaxDepth) return Fail(p, "messages nested more than 100 deep");
     while (p < end) {
@@ -62,6 +78,7 @@ class Validator {
         case 0: {
           uint64_t value;
           if (!ReadVarint(p, end, &value)) return Fail(at, "a varint is cut short");
+          if (level == FactsLevel::kAuid && number == 1) facts_->auid = uint32_t(value);
           break;
         }
         case 1:
@@ -85,7 +102,8 @@ class Validator {
               return false;
             }
           } else if (field->kind == Kind::kMessage) {
-            if (!Walk(schema::TypeOf(*field), value, p, depth + 1)) return false;
+            const FactsLevel inner = level == FactsLevel::kOff ? level : Descend(level, *field);
+            if (!Walk(schema::TypeOf(*field), value, p, depth + 1, inner)) return false;
           } else if (field->kind != Kind::kBytes && !Packed(*field, value, p)) {
             return Fail(at, "packed field " + Name(type, field, number) + " ends inside a value");
           }
@@ -96,6 +114,29 @@ class Validator {
   }
 
  private:
+  // The level inside `field` of a message at `level`, counting the
+  // occurrences on the way.
+  FactsLevel Descend(FactsLevel level, const Field& field) {
+    switch (level) {
+      case FactsLevel::kRoot:
+        if (field.oneof < 0 || schema::EventType(field.number) != &field) return FactsLevel::kOff;
+        ++counts_.events;
+        facts_->kind = field.number;
+        return FactsLevel::kEvent;
+      case FactsLevel::kEvent:
+        if (field.name != "process") return FactsLevel::kOff;
+        ++counts_.processes;
+        return FactsLevel::kProcess;
+      case FactsLevel::kProcess:
+        if (field.name != "auid") return FactsLevel::kOff;
+        ++counts_.auids;
+        facts_->has_auid = true;
+        return FactsLevel::kAuid;
+      default:
+        return FactsLevel::kOff;
+    }
+  }
+
   // A packed run: ReadPackedVarint needs every varint to end exactly at the
   // run's end; ReadPackedFixed needs a whole number of values.
   static bool Packed(const Field& field, const uint8_t* p, const uint8_t* end) {
@@ -179,6 +220,8 @@ class Validator {
     return false;
   }
 
+  EventFacts* facts_ = nullptr;
+  FactsCounts counts_;
   const uint8_t* begin_;
   std::string* problem_;
 };
@@ -226,6 +269,19 @@ bool SkipUnknown(uint32_t tag, const uint8_t*& p, const uint8_t* end) {
 bool Validate(const Message& type, const uint8_t* data, size_t size, std::string* problem) {
   Validator validator(data, problem);
   return validator.Walk(type, data, data + size, 0);
+}
+
+bool ValidateEvent(const uint8_t* data, size_t size, EventFacts* facts, std::string* problem) {
+  *facts = EventFacts{};
+  Validator validator(data, problem);
+  validator.CollectFacts(facts);
+  if (!validator.Walk(schema::EventsResponse(), data, data + size, 0, FactsLevel::kRoot)) {
+    return false;
+  }
+  const FactsCounts& counts = validator.counts();
+  facts->simple = counts.events == 1 && counts.processes <= 1 && counts.auids <= 1;
+  if (!facts->simple) *facts = EventFacts{};
+  return true;
 }
 
 int64_t AsInt64(Kind kind, uint64_t bits) {

@@ -46,6 +46,21 @@ struct Span {
 bool Validate(const schema::Message& type, const uint8_t* data, size_t size,
               std::string* problem = nullptr);
 
+// What the filter needs of a GetEventsResponse, read while validating it (no
+// second pass): the event kind and the auid of the event's process. Only
+// `simple` facts are trustworthy: exactly one occurrence of an event member,
+// of its `process`, and at most one of `process.auid`, so that protobuf's
+// merge rules (last wins, merged occurrences, oneof switches) cannot make a
+// full read see anything else. Otherwise read with FindInEvent.
+struct EventFacts {
+  bool simple = false;
+  uint32_t kind = 0;  // the event member's field number (= EventType)
+  bool has_auid = false;
+  uint32_t auid = 0;
+};
+bool ValidateEvent(const uint8_t* data, size_t size, EventFacts* facts,
+                   std::string* problem = nullptr);
+
 // One occurrence of a known field: a varint or fixed value (`bits`, raw), or
 // the payload of a length-delimited one (`data`, `size`: a string, a message,
 // or a packed run of scalars).

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "test_util.h"
 #include "wire_builder.h"
 
 namespace {
@@ -66,6 +67,62 @@ TEST(Decoder, NothingOfAPreviousEventSurvives) {
   EXPECT_EQ(decoder.event().kind, 5u);  // PROCESS_EXIT
   EXPECT_EQ(Text(decoder, "process.binary"), "");
   EXPECT_EQ(Text(decoder, "signal"), "SIGKILL");
+}
+
+}  // namespace
+
+namespace {
+
+// The facts read while validating (kind, process.auid) against the walker's
+// full reading, on the corpus and on merged pairs of its events (protobuf's
+// merge rules are where a one-pass reading could go wrong).
+TEST(Decoder, FactsReadWhileValidatingAgreeWithTheWalker) {
+  std::vector<std::string> events;
+  for (const char* set : {"all.wire.b64", "seed.wire.b64"}) {
+    for (const std::string& line : test_util::ReadLines(test_util::CorpusPath(set))) {
+      events.push_back(test_util::Base64Decode(line));
+    }
+  }
+  const size_t singles = events.size();
+  for (size_t i = 0; i + 1 < singles; i += 3) events.push_back(events[i] + events[i + 1]);
+  tetrars::wire::EventPath auid_path;
+  ASSERT_TRUE(tetrars::wire::CompileEventPath("process.auid", &auid_path));
+  size_t simple = 0;
+  for (const std::string& bytes : events) {
+    tetrars::Decoder decoder;
+    ASSERT_EQ(Decode(decoder, bytes), tetrars::Decoder::Result::kEvent);
+    const tetrars::Event& event = decoder.event();
+    tetrars::wire::Walker walker;
+    EXPECT_EQ(event.kind, walker.EventKind(event.data, event.size));
+    if (!event.simple) continue;
+    ++simple;
+    const auto auid = tetrars::wire::FindInEvent(walker, event.data, event.size, auid_path);
+    EXPECT_EQ(event.has_auid, auid.present);
+    if (auid.present) {
+      EXPECT_EQ(event.auid, uint32_t(auid.bits));
+    }
+  }
+  EXPECT_EQ(simple, singles) << "every single recorded event is simple; merged pairs are not";
+}
+
+TEST(Decoder, MergedOrRepeatedEventFieldsAreNotSimple) {
+  const std::string exec =
+      BytesField(1, BytesField(1, BytesField(9, "\x08\xe8\x07")));  // auid 1000
+  const std::string exit = BytesField(5, BytesField(1, BytesField(9, "\x08\x01")));
+  const std::string process_twice =
+      BytesField(1, BytesField(1, BytesField(9, "\x08\x01")) + BytesField(1, BytesField(5, "x")));
+  const std::string auid_twice =
+      BytesField(1, BytesField(1, BytesField(9, "\x08\x01") + BytesField(9, "\x08\x02")));
+  for (const std::string& bytes : {exec + exit, exec + exec, process_twice, auid_twice}) {
+    tetrars::Decoder decoder;
+    ASSERT_EQ(Decode(decoder, bytes), tetrars::Decoder::Result::kEvent);
+    EXPECT_FALSE(decoder.event().simple);
+  }
+  tetrars::Decoder decoder;
+  ASSERT_EQ(Decode(decoder, exec), tetrars::Decoder::Result::kEvent);
+  EXPECT_TRUE(decoder.event().simple);
+  EXPECT_TRUE(decoder.event().has_auid);
+  EXPECT_EQ(decoder.event().auid, 1000u);
 }
 
 }  // namespace

@@ -75,7 +75,7 @@ demo: deps $(BUILD_DIR)/CMakeCache.txt
 	scripts/demo.sh $(BUILD_DIR)
 
 bench: build
-	python3 scripts/bench.py --build-dir $(BUILD_DIR)
+	python3 scripts/bench.py --build-dir $(BUILD_DIR) $(BENCH_ARGS)
 
 format:
 	clang-format -i src/*.h src/*.cpp tests/*.h tests/*.cpp tools/fake_agent/*.h tools/fake_agent/*.cpp

@@ -264,7 +264,11 @@ class Loop {
     while (!Stopping() && Clock::now() < until) {
       if (!FlushOutput()) return;
       pollfd output{sink_->poll_fd(), POLLOUT, 0};
-      Wait(&output, sink_->blocked() ? 1 : 0, until);
+      const bool output_full = sink_->blocked();
+      Wait(&output, output_full ? 1 : 0, until);
+      // Without this, a writable output would wake every ppoll at once and
+      // never be written: a busy loop until the backoff ends.
+      if (output_full) output_ready_ = output.revents != 0;
     }
   }
 

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <mutex>
 #include <regex>
+#include <sstream>
 
 #include "e2e_support.h"
 
@@ -150,6 +151,50 @@ TEST_F(Daemon, StopWithAStuckReaderAndAQuietAgentExitsWithinASecond) {
   EXPECT_EQ(Counter("written"), whole_lines) << Err();
   EXPECT_EQ(Counter("written") + Counter("unwritten"), Counter("matched")) << Err();
   EXPECT_GT(Counter("unwritten"), 0) << Err();
+}
+
+// A full output while the agent is gone: the backoff waits for the output
+// in ppoll; a writable output must be written, not spun on (it once was: the
+// readiness was dropped and ppoll returned at once until the backoff ended).
+TEST_F(Daemon, FullOutputDuringBackoffCostsNoCpu) {
+  StartFake({"--replay", test_util::CorpusPath("all.wire.b64"), "--idle"});
+  int pipe_fds[2];
+  ASSERT_EQ(pipe2(pipe_fds, O_CLOEXEC), 0);
+  ASSERT_GT(fcntl(pipe_fds[1], F_SETPIPE_SZ, 4096), 0);
+  StartWith({Address(), "--auid", "any", "--reconnect-max", "5s"},
+            Descriptors(pipe_fds[1], OpenFile(dir_ + "/err.txt")));
+  ASSERT_TRUE(
+      test_util::WaitUntil([&] { return Err().find("connected") != std::string::npos; }, 10000));
+  usleep(300 * 1000);
+  fake_.reset();  // the agent goes away: tetrars backs off with its output full
+  const auto cpu_ticks = [this] {
+    const std::string stat =
+        test_util::ReadFile("/proc/" + std::to_string(tetrars_->pid()) + "/stat");
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+    std::string field;
+    long ticks = 0;
+    for (int i = 3; i <= 15 && fields >> field; ++i) {
+      if (i == 14 || i == 15) ticks += std::stol(field);
+    }
+    return ticks;
+  };
+  // Drain a little, so the output turns writable while the backoff waits.
+  char buffer[4096];
+  fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
+  usleep(200 * 1000);
+  const long before = cpu_ticks();
+  for (int i = 0; i < 20; ++i) {
+    while (read(pipe_fds[0], buffer, sizeof buffer) > 0) {
+    }
+    usleep(100 * 1000);
+  }
+  const long used = cpu_ticks() - before;
+  EXPECT_LT(used, 20) << "CPU ticks (1/100 s) in 2 s of backoff\n" << Err();
+  tetrars_->Signal(SIGTERM);
+  while (read(pipe_fds[0], buffer, sizeof buffer) > 0) {
+  }
+  EXPECT_NE(tetrars_->Wait(2000), -1) << Err();
+  close(pipe_fds[0]);
 }
 
 // Issue 11.2: with stdout closed, the agent's socket became fd 1 and got JSON.

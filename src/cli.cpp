@@ -376,7 +376,7 @@ std::string HelpText() {
          "                         data and drop the connection if the agent does not\n"
          "                         answer within it (default 30s, 0 = off)\n"
          "                         example: --keepalive 5m\n"
-         "  --max-delay DURATION   under load (events less than this apart), let events\n"
+         "  --max-delay DURATION   under load (events less than 5ms apart), let events\n"
          "                         gather for up to this long, so that one wake-up, one\n"
          "                         read and one write carry many; a lone event is still\n"
          "                         written at once (default 10ms, 0 = every event at once)\n"

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "utf8.h"
+
 namespace tetrars {
 namespace {
 
@@ -184,8 +186,12 @@ class Reader {
         case 'u': {
           uint32_t c1 = 0;
           if (!Hex4(&c1)) return false;
-          if (c1 >= 0xd800 && c1 < 0xdc00 && at_ + 1 < text_.size() && text_[at_] == '\\' &&
-              text_[at_ + 1] == 'u') {
+          // A surrogate only as a high-low pair: a lone one is no character.
+          if (c1 >= 0xdc00 && c1 < 0xe000) return false;
+          if (c1 >= 0xd800 && c1 < 0xdc00) {
+            if (!(at_ + 1 < text_.size() && text_[at_] == '\\' && text_[at_ + 1] == 'u')) {
+              return false;
+            }
             at_ += 2;
             uint32_t c2 = 0;
             if (!Hex4(&c2) || c2 < 0xdc00 || c2 >= 0xe000) return false;
@@ -213,7 +219,8 @@ class Reader {
 std::optional<std::string> JsonObjectString(std::string_view text, std::string_view key,
                                             bool* valid) {
   std::optional<std::string> found;
-  *valid = Reader(text).Document(key, &found);
+  // JSON text is UTF-8 (RFC 8259 8.1): anything else is refused whole.
+  *valid = IsValidUtf8(text) && Reader(text).Document(key, &found);
   if (!*valid) return std::nullopt;
   return found;
 }

@@ -113,6 +113,7 @@ class Loop {
                                            ": " + error.remedy + " (retrying meanwhile, every " +
                                            Duration(options_.reconnect_max_ms) + " at most)");
         Backoff();
+        if (!sink_->error().empty()) return OutputFailed();
         continue;
       }
       if (connected_before) ++stats_.reconnects;
@@ -195,6 +196,7 @@ class Loop {
                                            " failed: " + result.Describe() + retry);
       }
       Backoff();
+      if (!sink_->error().empty()) return OutputFailed();
     }
     return Finish(0);
   }
@@ -291,8 +293,23 @@ class Loop {
     }
     if (ppoll(fds, count, forever ? nullptr : &timeout, &wait_mask_) <= 0) {
       for (nfds_t i = 0; i < count; ++i) fds[i].revents = 0;
+    } else {
+      DeliverPendingSignals();
     }
     ReportIfAsked();
+  }
+
+  // ppoll() that finds an fd ready returns without delivering the signals
+  // that are pending: a loop whose fd is always ready would never see a stop.
+  // One sigpending() per such wake-up; a zero-timeout ppoll() takes them.
+  void DeliverPendingSignals() {
+    sigset_t pending;
+    if (sigpending(&pending) != 0) return;
+    bool ours = false;
+    for (int signo : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) ours |= sigismember(&pending, signo) == 1;
+    if (!ours) return;
+    const timespec now{0, 0};
+    ppoll(nullptr, 0, &now, &wait_mask_);
   }
 
   // Writes what the output takes now; false once output failed for good.
@@ -346,9 +363,15 @@ class Loop {
     while (!call.done() && !Stopping()) {
       if (!FlushOutput()) return;
       if (Stopping()) return;
-      Clock::time_point deadline = KeepaliveDeadline(call, ping_deadline);
-      if (call.done()) return;
       const bool output_full = sink_->blocked();
+      // While the output is full we do not read, so no PING answer could be
+      // seen: the keepalive waits too, and gives the agent a whole period
+      // once reading resumes (else a slow reader would drop a healthy TCP
+      // connection, and the agent's unsent events with it).
+      if (output_full) ping_deadline = Clock::now() + std::chrono::milliseconds(keepalive_ms_);
+      Clock::time_point deadline =
+          output_full ? Clock::time_point::max() : KeepaliveDeadline(call, ping_deadline);
+      if (call.done()) return;
       pollfd fds[2] = {{call.fd(), 0, 0}, {sink_->poll_fd(), POLLOUT, 0}};
       if (call.WantsToWrite()) fds[0].events |= POLLOUT;
       if (!output_full && !batching) fds[0].events |= POLLIN;
@@ -462,6 +485,7 @@ class Loop {
   // this short: then FlushWithin's budget applies).
   bool FlushAll() {
     while (sink_->has_pending() && !Stopping()) {
+      ReportIfAsked();  // the journal sink returns at once while SIGUSR1 waits
       if (!FlushOutput()) return false;
       pollfd output{sink_->poll_fd(), POLLOUT, 0};
       if (sink_->blocked()) {

@@ -21,7 +21,11 @@ Sink::Sink(int fd, const sigset_t* interrupt_mask, std::function<bool()> yield)
     mode_ = Mode::kSocket;
     return;
   }
-  if (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) return;  // a file: writes do not wait
+  if (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) {
+    mode_ = Mode::kFile;  // a regular file: writes do not wait, no signals to let through
+    return;
+  }
+  mode_ = Mode::kBlocking;  // unless the pipe, FIFO or terminal can be reopened below
   const int flags = fcntl(fd, F_GETFL);
   if (flags >= 0 && (flags & O_NONBLOCK)) {  // made non-blocking by whoever started us
     mode_ = Mode::kNonBlocking;
@@ -50,7 +54,8 @@ bool Sink::EndLine() {
   }
   buffer_ += '\n';
   line_ends_.push_back(buffer_.size());
-  return buffer_.size() < kFlushAt || Flush();
+  // A full output is the loop's to wait for (POLLOUT): no write per line.
+  return blocked_ || buffer_.size() < kFlushAt || Flush();
 }
 
 size_t Sink::pending_lines() const {

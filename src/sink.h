@@ -93,7 +93,8 @@ class Sink : public LineSink {
   enum class Mode {
     kNonBlocking,  // a private O_NONBLOCK description of a pipe, FIFO or terminal
     kSocket,       // send(MSG_DONTWAIT)
-    kBlocking,     // a regular file, or no way to avoid blocking
+    kFile,         // a regular file (or unknown): plain writes, they do not wait
+    kBlocking,     // a pipe or terminal that could not be reopened: signals let through
   };
   static constexpr size_t kFlushAt = 64 * 1024;
   // One write of what is pending: bytes taken, 0 when full (EAGAIN), -1 failed.
@@ -104,7 +105,7 @@ class Sink : public LineSink {
 
   int fd_;
   bool own_fd_ = false;  // fd_ is our private description, closed with us
-  Mode mode_ = Mode::kBlocking;
+  Mode mode_ = Mode::kFile;
   const sigset_t* interrupt_mask_;
   std::function<bool()> yield_;
   std::string buffer_;

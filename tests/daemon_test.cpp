@@ -155,18 +155,21 @@ TEST_F(Daemon, StopWithAStuckReaderAndAQuietAgentExitsWithinASecond) {
 
 // A full output while the agent is gone: the backoff waits for the output
 // in ppoll; a writable output must be written, not spun on (it once was: the
-// readiness was dropped and ppoll returned at once until the backoff ended).
-TEST_F(Daemon, FullOutputDuringBackoffCostsNoCpu) {
-  StartFake({"--replay", test_util::CorpusPath("all.wire.b64"), "--idle"});
+// readiness was dropped, ppoll returned at once until the backoff ended, and
+// the stop signals stayed pending). The agent breaks its stream after 30
+// events, so tetrars is in its backoff with lines waiting, and then leaves.
+TEST_F(Daemon, FullOutputDuringBackoffCostsNoCpuAndStopsAtOnce) {
+  StartFake({"--replay", test_util::CorpusPath("all.wire.b64"), "--fault", "unparsable",
+             "--fault-after", "30", "--fault-connections", "100"});
   int pipe_fds[2];
   ASSERT_EQ(pipe2(pipe_fds, O_CLOEXEC), 0);
   ASSERT_GT(fcntl(pipe_fds[1], F_SETPIPE_SZ, 4096), 0);
-  StartWith({Address(), "--auid", "any", "--reconnect-max", "5s"},
+  StartWith({Address(), "--auid", "any", "--all-fields", "--reconnect-max", "5s"},
             Descriptors(pipe_fds[1], OpenFile(dir_ + "/err.txt")));
   ASSERT_TRUE(
-      test_util::WaitUntil([&] { return Err().find("connected") != std::string::npos; }, 10000));
-  usleep(300 * 1000);
-  fake_.reset();  // the agent goes away: tetrars backs off with its output full
+      test_util::WaitUntil([&] { return Err().find(" failed: ") != std::string::npos; }, 10000))
+      << Err();
+  fake_.reset();  // the agent goes away: tetrars backs off, its output full
   const auto cpu_ticks = [this] {
     const std::string stat =
         test_util::ReadFile("/proc/" + std::to_string(tetrars_->pid()) + "/stat");
@@ -178,22 +181,67 @@ TEST_F(Daemon, FullOutputDuringBackoffCostsNoCpu) {
     }
     return ticks;
   };
-  // Drain a little, so the output turns writable while the backoff waits.
+  usleep(300 * 1000);
+  const long before = cpu_ticks();
+  // Drain one page at a time: the output turns writable again and again
+  // while the backoff waits (never blocking: it may have nothing more).
   char buffer[4096];
   fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
-  usleep(200 * 1000);
-  const long before = cpu_ticks();
   for (int i = 0; i < 20; ++i) {
-    while (read(pipe_fds[0], buffer, sizeof buffer) > 0) {
-    }
+    [[maybe_unused]] const ssize_t n = read(pipe_fds[0], buffer, sizeof buffer);
     usleep(100 * 1000);
   }
   const long used = cpu_ticks() - before;
   EXPECT_LT(used, 20) << "CPU ticks (1/100 s) in 2 s of backoff\n" << Err();
+  const auto stopped_at = std::chrono::steady_clock::now();
   tetrars_->Signal(SIGTERM);
-  while (read(pipe_fds[0], buffer, sizeof buffer) > 0) {
+  int code = -1;
+  while (code == -1 && std::chrono::steady_clock::now() - stopped_at < std::chrono::seconds(2)) {
+    while (read(pipe_fds[0], buffer, sizeof buffer) > 0) {
+    }
+    code = tetrars_->Wait(50);
   }
-  EXPECT_NE(tetrars_->Wait(2000), -1) << Err();
+  EXPECT_NE(code, -1) << "still running 2 s after SIGTERM\n" << Err();
+  EXPECT_LT(std::chrono::steady_clock::now() - stopped_at, std::chrono::seconds(1));
+  close(pipe_fds[0]);
+}
+
+// A reader that stalls must not make the keepalive drop a healthy TCP
+// connection: while the output is full tetrars does not read, so it cannot
+// see the PING's answer; the keepalive waits for the output too.
+TEST_F(Daemon, StalledReaderDoesNotTripTheKeepalive) {
+  const int port = test_util::FreeTcpPort();
+  const std::string address = "127.0.0.1:" + std::to_string(port);
+  StartFake({"--replay", test_util::CorpusPath("all.wire.b64"), "--loop", "50", "--idle"}, address);
+  ASSERT_TRUE(test_util::WaitUntil([&] { return test_util::CanConnectTcp(port); }, 10000));
+  int pipe_fds[2];
+  ASSERT_EQ(pipe2(pipe_fds, O_CLOEXEC), 0);
+  ASSERT_GT(fcntl(pipe_fds[1], F_SETPIPE_SZ, 4096), 0);
+  StartWith({"--server-address", address, "--auid", "any", "--keepalive", "1s"},
+            Descriptors(pipe_fds[1], OpenFile(dir_ + "/err.txt")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));  // the reader stalls
+  char buffer[65536];
+  fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
+  size_t lines = 0;
+  const auto corpus = Corpus("all.tetra.jsonl");
+  const size_t expected =
+      size_t(std::count_if(corpus.begin(), corpus.end(),
+                           [](const json& e) { return e.contains("process_exec"); })) *
+      50;
+  ASSERT_TRUE(test_util::WaitUntil(
+      [&] {
+        for (ssize_t n; (n = read(pipe_fds[0], buffer, sizeof buffer)) > 0;) {
+          lines += size_t(std::count(buffer, buffer + n, '\n'));
+        }
+        return lines >= expected;
+      },
+      20000))
+      << lines << " of " << expected << " lines\n"
+      << Err();
+  tetrars_->Signal(SIGTERM);
+  EXPECT_EQ(tetrars_->Wait(2000), 0) << Err();
+  EXPECT_EQ(Err().find("did not answer an HTTP/2 PING"), std::string::npos) << Err();
+  EXPECT_EQ(Counter("reconnects"), 0) << Err();
   close(pipe_fds[0]);
 }
 
@@ -509,8 +557,10 @@ TEST_F(Trickle, ABurstIsCoalescedWithinMaxDelay) {
 
 // A stop while events wait for their batch: written at once, in order.
 TEST_F(Trickle, StopWhileCoalescingWritesWhatWasReadAndExitsAtOnce) {
-  Start(/*rate=*/1000, /*max_delay=*/"1s", /*loops=*/20);
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));  // mid-batch (1 s batches)
+  // 250 events/s: 4 ms apart, so batching; ~1.3 KB each, so a batch holds
+  // ~70 of them before the socket budget: batches of about 300 ms.
+  Start(/*rate=*/250, /*max_delay=*/"1s", /*loops=*/20);
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));  // inside a batch's sleep
   const auto stopped_at = std::chrono::steady_clock::now();
   tetrars_->Signal(SIGTERM);
   ASSERT_EQ(tetrars_->Wait(1000), 0) << Err();

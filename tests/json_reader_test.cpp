@@ -49,6 +49,11 @@ TEST(JsonReader, AgreesWithAStrictParser) {
            R"({"a":-})",
            "",
            "{",
+           R"({"server_address":"\ud800"})",
+           R"({"server_address":"\udc00x"})",
+           R"({"server_address":"\ud800\u0041"})",
+           "{\"server_address\":\"\xff\xfe\"}",
+           "{\"server_address\":\"caf\xc3\xa9\"}",
        }) {
     ExpectLikeNlohmann(text);
   }

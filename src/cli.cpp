@@ -22,10 +22,6 @@
 namespace tetrars {
 namespace {
 
-const std::vector<EventKind>& SupportedTypes() {
-  return SupportedEventTypes();
-}
-
 std::vector<std::string> SplitList(const std::string& text) {
   std::vector<std::string> items;
   size_t start = 0;
@@ -46,7 +42,7 @@ std::string Upper(std::string text) {
 
 std::string SupportedTypeNames() {
   std::string names;
-  for (auto type : SupportedTypes()) {
+  for (auto type : SupportedEventTypes()) {
     if (!names.empty()) names += ", ";
     names += EventTypeName(type);
   }
@@ -126,7 +122,7 @@ std::optional<CommandLine> CheckAuidReachable(const Options& options) {
 std::optional<CommandLine> CheckPolicyNamesReachable(const Options& options) {
   if (options.policy_names.empty()) return std::nullopt;
   std::vector<std::string> with_policies;
-  for (EventKind type : SupportedTypes()) {
+  for (EventKind type : SupportedEventTypes()) {
     std::string unused;
     if (FieldPathExists("policy_name", {type}, &unused)) {
       with_policies.push_back(EventTypeName(type));
@@ -772,7 +768,7 @@ CommandLine ParseCommandLine(int argc, char** argv) {
       }
       std::string closest;
       if (!FieldPathExists(path, options.event_types, &closest)) {
-        for (EventKind other : SupportedTypes()) {
+        for (EventKind other : SupportedEventTypes()) {
           std::string unused;
           if (FieldPathExists(path, {other}, &unused)) {
             return UsageError("field path '" + path + "' in " + flag + " belongs to " +

@@ -5,34 +5,29 @@
 namespace tetrars {
 
 EventFilter::EventFilter(std::vector<EventKind> types, AuidFilter auid, AuidOf auid_of)
-    : types_(std::move(types)), auid_(std::move(auid)), auid_of_(auid_of) {
-  // Every event type with a process has these (the schema is ours: compiling
-  // them cannot fail; an empty path finds nothing, which reads as no auid).
-  wire::CompileEventPath("process.auid", &process_auid_);
-  wire::CompileEventPath("parent.auid", &parent_auid_);
-}
+    : types_(std::move(types)), auid_(std::move(auid)), auid_of_(auid_of) {}
 
 Verdict EventFilter::CheckAuidAt(const Event& event, wire::Walker& walker,
                                  const wire::EventPath& path) const {
   if (!auid_.enabled()) return CheckFacts(int(event.kind), false, 0);
-  if (event.simple && &path == &process_auid_) {
+  if (event.simple && &path == &EventFields::Get().process_auid) {
     return CheckFacts(int(event.kind), event.has_auid, event.auid);
   }
-  const wire::Scalar auid = wire::FindInEvent(walker, event.data, event.size, path);
-  return CheckFacts(int(event.kind), auid.present,
-                    auid.present ? uint32_t(wire::AsUint64(auid.kind, auid.bits)) : 0);
+  const wire::Scalar auid = Read(walker, event, path);
+  return CheckFacts(int(event.kind), auid.present, auid.present ? U32(auid) : 0);
 }
 
 Verdict EventFilter::Check(const Event& event, wire::Walker& walker) const {
+  const EventFields& fields = EventFields::Get();
   switch (auid_of_) {
     case AuidOf::kProcess:
-      return CheckAuidAt(event, walker, process_auid_);
+      return CheckAuidAt(event, walker, fields.process_auid);
     case AuidOf::kParent:
-      return CheckAuidAt(event, walker, parent_auid_);
+      return CheckAuidAt(event, walker, fields.parent_auid);
     case AuidOf::kEither: {
-      const Verdict process = CheckAuidAt(event, walker, process_auid_);
+      const Verdict process = CheckAuidAt(event, walker, fields.process_auid);
       if (process == Verdict::kPrint || process == Verdict::kOtherType) return process;
-      const Verdict parent = CheckAuidAt(event, walker, parent_auid_);
+      const Verdict parent = CheckAuidAt(event, walker, fields.parent_auid);
       if (parent == Verdict::kPrint) return parent;
       // Rejected when either had an auid that the rule rejected.
       return process == Verdict::kNoAuid ? parent : process;

@@ -14,6 +14,7 @@
 
 #include "auid_filter.h"
 #include "event.h"
+#include "event_fields.h"
 #include "event_types.h"
 #include "wire.h"
 
@@ -40,8 +41,6 @@ class EventFilter {
   std::vector<EventKind> types_;
   AuidFilter auid_;
   AuidOf auid_of_;
-  wire::EventPath process_auid_;
-  wire::EventPath parent_auid_;
 };
 
 }  // namespace tetrars

@@ -303,11 +303,7 @@ class Loop {
   // that are pending: a loop whose fd is always ready would never see a stop.
   // One sigpending() per such wake-up; a zero-timeout ppoll() takes them.
   void DeliverPendingSignals() {
-    sigset_t pending;
-    if (sigpending(&pending) != 0) return;
-    bool ours = false;
-    for (int signo : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) ours |= sigismember(&pending, signo) == 1;
-    if (!ours) return;
+    if (!HandledSignalPending()) return;
     const timespec now{0, 0};
     ppoll(nullptr, 0, &now, &wait_mask_);
   }

@@ -19,6 +19,15 @@ constexpr int kIgnoredSignals[] = {SIGPIPE, SIGUSR2, SIGALRM};
 
 }  // namespace
 
+bool HandledSignalPending() {
+  sigset_t pending;
+  if (sigpending(&pending) != 0) return false;
+  for (int signo : kStopSignals) {
+    if (sigismember(&pending, signo) == 1) return true;
+  }
+  return sigismember(&pending, SIGUSR1) == 1;
+}
+
 void InstallSignalHandlers(sigset_t* wait_mask) {
   struct sigaction action {};
   sigemptyset(&action.sa_mask);

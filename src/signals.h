@@ -22,4 +22,8 @@ extern volatile sig_atomic_t g_report_stats;  // SIGUSR1 seen
 // ppoll() (the current mask without the handled signals).
 void InstallSignalHandlers(sigset_t* wait_mask);
 
+// Whether a signal with a handler above (stop, SIGUSR1) is pending: blocked
+// and waiting for the next ppoll() that lets it through.
+bool HandledSignalPending();
+
 }  // namespace tetrars

@@ -318,12 +318,6 @@ bool GrpcCall::WantsToWrite() const {
   return !done_ && (!outgoing_.empty() || nghttp2_session_want_write(session_));
 }
 
-short GrpcCall::PollEvents() const {
-  short events = POLLIN;
-  if (!outgoing_.empty() || nghttp2_session_want_write(session_)) events |= POLLOUT;
-  return events;
-}
-
 void GrpcCall::Fail(std::string why, std::string remedy) {
   if (done_) return;
   result_.has_status = false;

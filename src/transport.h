@@ -3,8 +3,9 @@
 //
 // Contract: Connect() opens the socket and queues the HTTP/2 preface and the
 // request (POST /tetragon.FineGuidanceSensors/GetEvents, application/grpc,
-// te: trailers, no compression offered). The loop polls fd() for
-// PollEvents() and calls OnReadable()/OnWritable(). Every complete gRPC message
+// te: trailers, no compression offered). The loop polls fd() for POLLIN (when
+// it wants to read) and for POLLOUT while WantsToWrite(), and calls
+// OnReadable()/OnWritable(). Every complete gRPC message
 // goes to on_message, in order, synchronously; returning false from it cancels
 // the call. WINDOW_UPDATEs are flushed after each receive (and the connection
 // window is raised at start), so the agent is never stalled by us except when
@@ -61,7 +62,6 @@ class GrpcCall {
   GrpcCall& operator=(const GrpcCall&) = delete;
 
   int fd() const { return fd_; }
-  short PollEvents() const;
   // HTTP/2 bytes wait to be sent (poll the socket for POLLOUT).
   bool WantsToWrite() const;
   // Reads once and hands the complete messages to on_message; true when the

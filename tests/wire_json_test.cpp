@@ -22,6 +22,7 @@
 #include "random_message.h"
 #include "schema.h"
 #include "test_util.h"
+#include "tetragon/agent_history.pb.h"
 #include "tetragon/events.pb.h"
 #include "wire.h"
 #include "wire_builder.h"
@@ -86,6 +87,9 @@ struct Verdict {
 };
 
 const google::protobuf::Message& Prototype(const std::string& type) {
+  // Links agent_history.pb.cc, whose messages nothing else refers to.
+  static const auto* history = tetragon::history::PodWithLabels::descriptor();
+  (void)history;
   const auto* descriptor =
       google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(type);
   EXPECT_NE(descriptor, nullptr) << type;

@@ -6,6 +6,7 @@
 #include "json_writer.h"
 #include "request_policy.h"
 #include "tetragon/events.pb.h"
+#include "wire_builder.h"
 
 namespace {
 
@@ -225,6 +226,153 @@ TEST(FakePolicy, ProcessPodNamespaceAndPolicyFilters) {
   EXPECT_FALSE(fake_agent::RequestPolicy::Make(
       FromText<tetragon::GetEventsRequest>(R"pb(allow_list { binary_regex: "(" })pb"), &error));
   EXPECT_NE(error.find("invalid regex '('"), std::string::npos) << error;
+}
+
+// Tetragon's pkg/filters: Go regexps (unanchored) on the process's pod
+// namespace and container name; without a pod (or a container) no match.
+TEST(FakePolicy, NamespaceAndContainerNameRegex) {
+  const std::string host = R"pb(process_exec { process { binary: "/usr/bin/ssh" } })pb";
+  const std::string pod_only = R"pb(process_exec {
+                                      process {
+                                        binary: "/bin/sh"
+                                        pod { namespace: "kube-system" name: "dns-1" }
+                                      }
+                                    })pb";
+  const std::string container = R"pb(process_exec {
+                                       process {
+                                         binary: "/bin/sh"
+                                         pod {
+                                           namespace: "prod"
+                                           name: "web-1"
+                                           container { name: "nginx-main" }
+                                         }
+                                       }
+                                     })pb";
+  EXPECT_TRUE(Allowed(R"pb(allow_list { namespace_regex: "kube-" })pb", pod_only));
+  EXPECT_TRUE(Allowed(R"pb(allow_list { namespace_regex: [ "^dev$", "^pro" ] })pb", container));
+  EXPECT_FALSE(Allowed(R"pb(allow_list { namespace_regex: "^kube$" })pb", pod_only));
+  EXPECT_FALSE(Allowed(R"pb(allow_list { namespace_regex: ".*" })pb", host));
+  EXPECT_TRUE(Allowed(R"pb(allow_list { container_name_regex: "nginx" })pb", container));
+  EXPECT_FALSE(Allowed(R"pb(allow_list { container_name_regex: "^main" })pb", container));
+  EXPECT_FALSE(Allowed(R"pb(allow_list { container_name_regex: ".*" })pb", pod_only));
+  EXPECT_FALSE(Allowed(R"pb(allow_list { container_name_regex: ".*" })pb", host));
+  EXPECT_TRUE(Allowed(R"pb(deny_list { container_name_regex: "nginx" })pb", pod_only));
+  EXPECT_FALSE(Allowed(R"pb(deny_list { container_name_regex: "nginx" })pb", container));
+  // ANDed with the other conditions of the filter.
+  EXPECT_FALSE(Allowed(
+      R"pb(allow_list { namespace_regex: "prod" container_name_regex: "redis" })pb", container));
+  std::string error;
+  EXPECT_FALSE(fake_agent::RequestPolicy::Make(
+      FromText<tetragon::GetEventsRequest>(R"pb(allow_list { container_name_regex: "[" })pb"),
+      &error));
+  EXPECT_NE(error.find("invalid regex '['"), std::string::npos) << error;
+}
+
+TEST(FakePolicy, AgentVersionParsing) {
+  using fake_agent::ParseAgentVersion;
+  for (const char* text : {"v1.7.0", "1.7.0", "V1.7.0", "v1.7", "v1.7.0-rc.1", "v1.7.0+dirty"}) {
+    const auto version = ParseAgentVersion(text);
+    ASSERT_TRUE(version) << text;
+    EXPECT_EQ(version->major, 1) << text;
+    EXPECT_EQ(version->minor, 7) << text;
+    EXPECT_EQ(version->patch, 0) << text;
+  }
+  const auto describe = ParseAgentVersion("v1.2.3-14-gdeadbee");
+  ASSERT_TRUE(describe);
+  EXPECT_EQ(describe->patch, 3);
+  for (const char* text : {"", "v", "1", "v1", "latest", "deadbee", "v1.x", "1.7.0.1", "1.7rc"})
+    EXPECT_FALSE(ParseAgentVersion(text)) << text;
+}
+
+TEST(FakePolicy, FilterFieldsNewerThanTheAgentAreKnownFromTheirRelease) {
+  using fake_agent::KnowsFilterField;
+  using fake_agent::ParseAgentVersion;
+  const auto knows = [](const char* version, int field) {
+    return KnowsFilterField(ParseAgentVersion(version), field);
+  };
+  EXPECT_TRUE(KnowsFilterField(std::nullopt, 19));
+  EXPECT_TRUE(knows("v0.10.0", 9));
+  EXPECT_FALSE(knows("v1.0.3", 10));  // policy_names
+  EXPECT_TRUE(knows("v1.1.0", 10));
+  EXPECT_FALSE(knows("v1.2.1", 13));  // cel_expression
+  EXPECT_TRUE(knows("v1.3.0", 13));
+  EXPECT_FALSE(knows("v1.5.0", 18));  // container_name_regex
+  EXPECT_TRUE(knows("v1.6.0", 18));
+  EXPECT_TRUE(knows("v1.6.0-rc.1", 18));  // the real rc.1 has it
+  EXPECT_FALSE(knows("v1.6.0", 19));      // namespace_regex
+  EXPECT_TRUE(knows("v1.7.0", 19));
+  EXPECT_TRUE(knows("v2.0.0", 19));
+}
+
+// What one call streams, by agent version: the request as tetrars would send
+// it to agents old and new.
+size_t Streamed(const std::string& request_text, const std::vector<std::string>& events,
+                const char* version, int* status = nullptr) {
+  const std::optional<fake_agent::AgentVersion> parsed =
+      version == nullptr ? std::nullopt : fake_agent::ParseAgentVersion(version);
+  const auto plan = fake_agent::PrepareEvents(
+      FromText<tetragon::GetEventsRequest>(request_text).SerializeAsString(), events,
+      fake_agent::CelMode::kReject, parsed);
+  if (status != nullptr) *status = plan.status;
+  return plan.events.size();
+}
+
+TEST(FakePolicy, AnOlderAgentIgnoresTheFilterFieldsItDoesNotKnow) {
+  std::vector<std::string> events;
+  for (const char* text : {R"pb(process_exec {
+                                  process {
+                                    pod {
+                                      namespace: "prod"
+                                      container { name: "app" }
+                                    }
+                                  }
+                                })pb",
+                           R"pb(process_exec {
+                                  process {
+                                    pod {
+                                      namespace: "kube-system"
+                                      container { name: "istio-proxy" }
+                                    }
+                                  }
+                                })pb",
+                           R"pb(process_exec { process { binary: "/bin/sh" } })pb"}) {
+    events.push_back(FromText<tetragon::GetEventsResponse>(text).SerializeAsString());
+  }
+  const std::string by_container = R"pb(deny_list { container_name_regex: "^istio-" })pb";
+  EXPECT_EQ(Streamed(by_container, events, nullptr), 2u);
+  EXPECT_EQ(Streamed(by_container, events, "v1.7.0"), 2u);
+  EXPECT_EQ(Streamed(by_container, events, "v1.6.0"), 2u);
+  // Field 18 unknown to v1.5.0: its deny_list holds an empty Filter, which
+  // matches every event (Tetragon's FilterFuncs.MatchAll of no functions):
+  // nothing at all is streamed.
+  EXPECT_EQ(Streamed(by_container, events, "v1.5.0"), 0u);
+  const std::string by_namespace = R"pb(allow_list { namespace_regex: "^prod$" })pb";
+  EXPECT_EQ(Streamed(by_namespace, events, "v1.7.0"), 1u);
+  // An allow_list Filter left empty allows everything, as in the real agent.
+  EXPECT_EQ(Streamed(by_namespace, events, "v1.6.0"), 3u);
+  // An older agent cannot reject the CEL it does not know.
+  int status = 0;
+  const std::string cel = R"pb(allow_list { cel_expression: "true" event_set: PROCESS_EXEC })pb";
+  EXPECT_EQ(Streamed(cel, events, "v1.3.0", &status), 0u);
+  EXPECT_EQ(status, 3);
+  EXPECT_EQ(Streamed(cel, events, "v1.2.0", &status), 3u);
+  EXPECT_EQ(status, 0);
+  // Fields the fake does not implement are no refusal either when the agent
+  // would not know them (container_id, v1.3.0).
+  EXPECT_EQ(Streamed(R"pb(allow_list { container_id: "abc" })pb", events, "v1.2.0", &status), 3u);
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(Streamed(R"pb(allow_list { container_id: "abc" })pb", events, "v1.3.0", &status), 0u);
+  EXPECT_EQ(status, 12);
+}
+
+TEST(FakePolicy, UnknownFilterFieldsAreIgnored) {
+  // Field 99 of Filter: newer than any schema the fake knows.
+  const std::string request =
+      wire::BytesField(1, wire::BytesField(99, "x") + wire::VarintField(6, 1));
+  const auto plan = fake_agent::PrepareEvents(
+      request, {FromText<tetragon::GetEventsResponse>(kExec).SerializeAsString()});
+  EXPECT_EQ(plan.status, 0) << plan.message;
+  EXPECT_EQ(plan.events.size(), 1u);
 }
 
 }  // namespace

@@ -1,8 +1,13 @@
 // What the fake agent was asked to do (its command line).
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "agent_version.h"
+#include "ping_policy.h"
 
 namespace fake_agent {
 
@@ -21,6 +26,12 @@ struct Config {
   std::string send_log;        // raw server: the monotonic send time of each event, in ns
   std::string cel = "ignore";  // Filter.cel_expression: ignore | evaluate | reject
   long fault_connections = 1;  // connections that get the fault; later ones are served cleanly
+  // --agent-version: what GetVersion answers; nullopt: GetVersion is UNIMPLEMENTED.
+  std::optional<std::string> agent_version;
+  std::optional<AgentVersion> parsed_version;  // nullopt: honour every Filter field
+  std::string request_log;                     // --request-log FILE
+  // --fault too-many-pings: grpc-go's keepalive enforcement MinTime.
+  std::chrono::nanoseconds ping_min_time = GrpcGoPingPolicy::kDefaultMinTime;
 };
 
 }  // namespace fake_agent

@@ -7,7 +7,8 @@
 // independent of tetrars' nghttp2 client). Each call replays the events of
 // the FILEs N times, honouring the request as request_policy.h describes, then
 // ends with status OK (or --end-status). --idle holds the stream open after the
-// replay (or at once, with no FILE) until the client goes away.
+// replay (or at once, with no FILE) until the client goes away. GetVersion
+// answers --agent-version, or UNIMPLEMENTED without it.
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/impl/rpc_service_method.h>
 #include <grpcpp/support/method_handler.h>
@@ -19,8 +20,10 @@
 #include <iostream>
 #include <thread>
 
+#include "grpc_methods.h"
 #include "raw_server.h"
 #include "replay_source.h"
+#include "request_log.h"
 #include "request_policy.h"
 
 namespace {
@@ -34,9 +37,10 @@ grpc::ByteBuffer ToBuffer(const std::string& bytes) {
 
 class FakeEventsService : public grpc::Service {
  public:
-  explicit FakeEventsService(const Config& config) : config_(config) {
+  FakeEventsService(const Config& config, fake_agent::RequestLog& log)
+      : config_(config), log_(log) {
     AddMethod(new grpc::internal::RpcServiceMethod(
-        "/tetragon.FineGuidanceSensors/GetEvents", grpc::internal::RpcMethod::SERVER_STREAMING,
+        fake_agent::kGetEventsPath.data(), grpc::internal::RpcMethod::SERVER_STREAMING,
         new grpc::internal::ServerStreamingHandler<FakeEventsService, grpc::ByteBuffer,
                                                    grpc::ByteBuffer>(
             [](FakeEventsService* self, grpc::ServerContext* context,
@@ -44,21 +48,48 @@ class FakeEventsService : public grpc::Service {
               return self->GetEvents(context, request, writer);
             },
             this)));
+    // Registered even without --agent-version, to log the request and answer
+    // UNIMPLEMENTED in grpc-go's words, as a Tetragon without GetVersion would.
+    AddMethod(new grpc::internal::RpcServiceMethod(
+        fake_agent::kGetVersionPath.data(),  // a literal: RpcMethod keeps the pointer
+        grpc::internal::RpcMethod::NORMAL_RPC,
+        new grpc::internal::RpcMethodHandler<FakeEventsService, grpc::ByteBuffer, grpc::ByteBuffer>(
+            [](FakeEventsService* self, grpc::ServerContext*, const grpc::ByteBuffer* request,
+               grpc::ByteBuffer* response) { return self->GetVersion(request, response); },
+            this)));
   }
 
  private:
+  static std::string Bytes(const grpc::ByteBuffer* buffer) {
+    std::vector<grpc::Slice> slices;
+    std::string bytes;
+    if (buffer->Dump(&slices).ok()) {
+      for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+    return bytes;
+  }
+
+  grpc::Status GetVersion(const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+    log_.Log("GetVersion", Bytes(request));
+    if (!config_.agent_version) {
+      return {grpc::StatusCode::UNIMPLEMENTED,
+              fake_agent::UnknownMethodMessage(fake_agent::kGetVersionPath)};
+    }
+    tetragon::GetVersionResponse answer;
+    answer.set_version(*config_.agent_version);
+    *response = ToBuffer(answer.SerializeAsString());
+    return grpc::Status::OK;
+  }
+
   grpc::Status GetEvents(grpc::ServerContext* context, const grpc::ByteBuffer* raw_request,
                          grpc::ServerWriter<grpc::ByteBuffer>* writer) {
-    std::vector<grpc::Slice> slices;
-    std::string request_bytes;
-    if (raw_request->Dump(&slices).ok()) {
-      for (const auto& s : slices)
-        request_bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-    }
+    const std::string request_bytes = Bytes(raw_request);
+    log_.Log("GetEvents", request_bytes);
     // Filter and project once, then stream the prepared buffers N times.
     bool ok;
     const auto plan = fake_agent::PrepareEvents(request_bytes, config_.events,
-                                                fake_agent::ParseCelMode(config_.cel, &ok));
+                                                fake_agent::ParseCelMode(config_.cel, &ok),
+                                                config_.parsed_version);
     if (plan.status != 0) return {grpc::StatusCode(plan.status), plan.message};
     std::vector<grpc::ByteBuffer> prepared;
     for (const std::string& bytes : plan.events) prepared.push_back(ToBuffer(bytes));
@@ -80,18 +111,33 @@ class FakeEventsService : public grpc::Service {
   }
 
   const Config& config_;
+  fake_agent::RequestLog& log_;
 };
 
 constexpr const char* kUsage =
     "usage: tetragon-fake --listen ADDR [--replay FILE [FILE...]] [--loop N] [--idle]\n"
     "                     [--end-status CODE[:MESSAGE]] [--cel ignore|evaluate|reject]\n"
-    "                     [--fault MODE [--fault-after N] [--fault-connections K]]\n"
+    "                     [--agent-version V|none] [--request-log FILE]\n"
+    "                     [--fault MODE [--fault-after N] [--fault-connections K]\n"
+    "                      [--ping-min-time DURATION]]\n"
     "                     [--raw [--interval MS | --rate N] [--send-log FILE]]\n"
     "A stand-in Tetragon agent for tests, the demo and the bench: serves\n"
     "FineGuidanceSensors.GetEvents on ADDR (unix:PATH or HOST:PORT), replaying the\n"
     "events of FILEs (*.wire.b64 or tetra *.jsonl) as the request asks; --fault\n"
     "modes are listed in tools/fake_agent/raw_server.h. --raw --rate N paces the\n"
-    "events at N per second on a fixed schedule (--interval MS: one every MS).\n";
+    "events at N per second on a fixed schedule (--interval MS: one every MS).\n"
+    "  --agent-version V     play Tetragon V (v1.7.0, 1.6.0, v1.6.0-rc.1): GetVersion\n"
+    "                        answers V, and Filter fields newer than V are ignored\n"
+    "                        (container_name_regex before v1.6.0, namespace_regex\n"
+    "                        before v1.7.0, ...). Without it, or with 'none',\n"
+    "                        GetVersion is UNIMPLEMENTED and every field is honoured.\n"
+    "  --request-log FILE    append each GetEvents/GetVersion request to FILE as a\n"
+    "                        JSON line: {\"method\":\"GetEvents\",\"request\":{...}}\n"
+    "  --ping-min-time D     with --fault too-many-pings, grpc-go's keepalive MinTime\n"
+    "                        (default 5m; 300ms, 2s): a PING sooner than D after the\n"
+    "                        previous one is a strike, the third strike gets GOAWAY\n"
+    "                        ENHANCE_YOUR_CALM \"too_many_pings\"; DATA or HEADERS\n"
+    "                        sent since the last PING forgive the next one.\n";
 
 int Usage(const std::string& why) {
   std::cerr << "tetragon-fake: " << why << "\n" << kUsage;
@@ -148,6 +194,24 @@ int main(int argc, char** argv) {
       config.send_log = argv[++i];
     } else if (arg == "--fault-connections" && has_value) {
       config.fault_connections = std::atol(argv[++i]);
+    } else if (arg == "--agent-version" && has_value) {
+      const std::string version = argv[++i];
+      config.agent_version.reset();
+      config.parsed_version.reset();
+      if (version != "none") {
+        config.agent_version = version;
+        config.parsed_version = fake_agent::ParseAgentVersion(version);
+        if (!config.parsed_version) {
+          std::cerr << "tetragon-fake: --agent-version '" << version
+                    << "' has no MAJOR.MINOR: answered as it is, every Filter field honoured\n";
+        }
+      }
+    } else if (arg == "--request-log" && has_value) {
+      config.request_log = argv[++i];
+    } else if (arg == "--ping-min-time" && has_value) {
+      const auto duration = fake_agent::ParseDuration(argv[++i]);
+      if (!duration) return Usage("--ping-min-time takes a duration such as 300ms, 2s or 5m");
+      config.ping_min_time = *duration;
     } else {
       return Usage("unexpected argument '" + arg + "'");
     }
@@ -160,6 +224,12 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  fake_agent::RequestLog request_log;
+  std::string error;
+  if (!request_log.Open(config.request_log, &error)) {
+    std::cerr << "tetragon-fake: " << error << "\n";
+    return 1;
+  }
   // Shut down cleanly on SIGTERM/SIGINT. Blocked before grpc starts its
   // threads, so they inherit the mask and only sigwait() below sees them.
   sigset_t signals;
@@ -171,13 +241,15 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);  // a client that went away is not the fake's death
   if (!config.fault.empty()) {
     // Faults need a hand-driven HTTP/2 server; it runs beside sigwait() below.
-    std::thread([&config] { std::exit(fake_agent::RunRawServer(config)); }).detach();
+    std::thread([&config, &request_log] {
+      std::exit(fake_agent::RunRawServer(config, request_log));
+    }).detach();
     int signo = 0;
     sigwait(&signals, &signo);
     return 0;
   }
 
-  FakeEventsService service(config);
+  FakeEventsService service(config, request_log);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials());
   builder.RegisterService(&service);
@@ -193,5 +265,11 @@ int main(int argc, char** argv) {
   int signo = 0;
   sigwait(&signals, &signo);
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
+  // grpc 1.51's grpc_shutdown (run by the destructors) sometimes waits ~10 s
+  // for its executor after concurrent calls; a stop must not take that long.
+  std::thread([] {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    std::_Exit(0);
+  }).detach();
   return 0;
 }

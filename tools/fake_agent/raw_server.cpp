@@ -13,9 +13,14 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <optional>
 #include <set>
 #include <vector>
 
+#include "grpc_methods.h"
+#include "ping_policy.h"
+#include "request_log.h"
 #include "request_policy.h"
 #include "wire_builder.h"
 
@@ -36,19 +41,27 @@ nghttp2_nv Header(std::string_view name, std::string_view value) {
           NGHTTP2_NV_FLAG_NONE};
 }
 
-// One client connection, served to the end.
+// One client connection, served to the end: its first GetEvents call (with
+// the fault), and any number of GetVersion calls, before, beside or after it.
 class Connection {
  public:
   // `calls` counts the GetEvents calls served so far: the fault goes to the
   // first ones (a connection that sends no request, like a readiness probe,
-  // does not count).
-  Connection(int fd, const Config& config, long& calls) : fd_(fd), config_(config), calls_(calls) {}
+  // does not count, nor do GetVersion calls).
+  Connection(int fd, const Config& config, long& calls, RequestLog& log)
+      : fd_(fd), config_(config), calls_(calls), log_(log) {
+    if (config.fault == "too-many-pings") ping_policy_.emplace(config.ping_min_time);
+  }
 
   void Serve() {
     nghttp2_session_callbacks* cbs;
     nghttp2_session_callbacks_new(&cbs);
     nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, OnFrameCb);
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, OnDataCb);
+    nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, OnBeginHeadersCb);
+    nghttp2_session_callbacks_set_on_header_callback(cbs, OnHeaderCb);
+    nghttp2_session_callbacks_set_on_stream_close_callback(cbs, OnStreamCloseCb);
+    nghttp2_session_callbacks_set_on_frame_send_callback(cbs, OnFrameSendCb);
     nghttp2_session_server_new(&session_, cbs, this);
     nghttp2_session_callbacks_del(cbs);
     nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, nullptr, 0);
@@ -100,14 +113,45 @@ class Connection {
   static int OnFrameCb(nghttp2_session*, const nghttp2_frame* frame, void* user) {
     return Self(user)->OnFrame(frame);
   }
-  static int OnDataCb(nghttp2_session*, uint8_t, int32_t, const uint8_t* data, size_t len,
+  static int OnDataCb(nghttp2_session*, uint8_t, int32_t stream_id, const uint8_t* data, size_t len,
                       void* user) {
-    Self(user)->request_.append(reinterpret_cast<const char*>(data), len);
+    Self(user)->incoming_[stream_id].body.append(reinterpret_cast<const char*>(data), len);
+    return 0;
+  }
+  static int OnBeginHeadersCb(nghttp2_session*, const nghttp2_frame* frame, void* user) {
+    if (frame->headers.cat == NGHTTP2_HCAT_REQUEST)
+      Self(user)->open_streams_.insert(frame->hd.stream_id);
+    return 0;
+  }
+  static int OnHeaderCb(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name,
+                        size_t namelen, const uint8_t* value, size_t valuelen, uint8_t,
+                        void* user) {
+    if (std::string_view(reinterpret_cast<const char*>(name), namelen) == ":path") {
+      Self(user)->incoming_[frame->hd.stream_id].path.assign(reinterpret_cast<const char*>(value),
+                                                             valuelen);
+    }
+    return 0;
+  }
+  static int OnStreamCloseCb(nghttp2_session*, int32_t stream_id, uint32_t, void* user) {
+    Self(user)->open_streams_.erase(stream_id);
+    Self(user)->incoming_.erase(stream_id);
+    Self(user)->unary_bodies_.erase(stream_id);
+    return 0;
+  }
+  static int OnFrameSendCb(nghttp2_session*, const nghttp2_frame* frame, void* user) {
+    // grpc-go resets the PING strikes whenever it writes DATA or HEADERS.
+    auto& policy = Self(user)->ping_policy_;
+    if (policy && (frame->hd.type == NGHTTP2_DATA || frame->hd.type == NGHTTP2_HEADERS))
+      policy->OnDataOrHeadersSent();
     return 0;
   }
   static ssize_t ReadCb(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* flags,
                         nghttp2_data_source*, void* user) {
     return Self(user)->ReadBody(buf, length, flags);
+  }
+  static ssize_t ReadUnaryCb(nghttp2_session*, int32_t stream_id, uint8_t* buf, size_t length,
+                             uint32_t* flags, nghttp2_data_source*, void* user) {
+    return Self(user)->ReadUnary(stream_id, buf, length, flags);
   }
 
   bool Flushed() const { return !nghttp2_session_want_write(session_); }
@@ -128,34 +172,98 @@ class Connection {
   }
 
   int OnFrame(const nghttp2_frame* frame) {
-    if (frame->hd.type == NGHTTP2_PING && !(frame->hd.flags & NGHTTP2_FLAG_ACK) &&
-        fault_ == "too-many-pings") {
-      const std::string debug = "too_many_pings";
-      nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, stream_id_, NGHTTP2_ENHANCE_YOUR_CALM,
-                            reinterpret_cast<const uint8_t*>(debug.data()), debug.size());
-      close_when_flushed_ = true;
-    }
+    if (frame->hd.type == NGHTTP2_PING && !(frame->hd.flags & NGHTTP2_FLAG_ACK)) OnPing();
     const bool request_done =
         (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
         (frame->hd.flags & NGHTTP2_FLAG_END_STREAM);
-    if (request_done && state_ == State::kWaitingForRequest) {
-      stream_id_ = frame->hd.stream_id;
-      Respond();
-    }
+    if (request_done) Dispatch(frame->hd.stream_id);
     return 0;
   }
 
-  void Respond() {
+  // nghttp2 has queued the ACK already; grpc-go too sends it before the GOAWAY.
+  // The policy sees every PING of the connection, but only a connection that
+  // got the fault is sent away.
+  void OnPing() {
+    if (!ping_policy_ ||
+        !ping_policy_->OnPing(std::chrono::steady_clock::now(), !open_streams_.empty())) {
+      return;
+    }
+    if (fault_ != "too-many-pings" || sent_away_) return;
+    const std::string debug = "too_many_pings";
+    nghttp2_submit_goaway(
+        session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_),
+        NGHTTP2_ENHANCE_YOUR_CALM, reinterpret_cast<const uint8_t*>(debug.data()), debug.size());
+    sent_away_ = true;
+    close_when_flushed_ = true;
+  }
+
+  // A whole request has arrived: route it by :path, as a gRPC server does.
+  void Dispatch(int32_t stream_id) {
+    auto it = incoming_.find(stream_id);
+    if (it == incoming_.end()) return;  // a request without HEADERS cannot reach here
+    const std::string path = it->second.path;
+    // The message after the gRPC prefix (a request has one).
+    const std::string body = it->second.body.size() >= 5 ? it->second.body.substr(5) : "";
+    incoming_.erase(it);
+    if (path == kGetEventsPath) {
+      log_.Log("GetEvents", body);
+      if (state_ != State::kWaitingForRequest) {
+        constexpr int kResourceExhausted = 8;
+        SubmitStatus(stream_id, kResourceExhausted,
+                     "tetragon-fake --raw serves one GetEvents call per connection");
+        return;
+      }
+      stream_id_ = stream_id;
+      Respond(body);
+    } else if (path == kGetVersionPath) {
+      log_.Log("GetVersion", body);
+      if (!config_.agent_version) {
+        SubmitStatus(stream_id, kUnimplemented, UnknownMethodMessage(path));
+        return;
+      }
+      tetragon::GetVersionResponse answer;
+      answer.set_version(*config_.agent_version);
+      unary_bodies_[stream_id] = Frame(answer.SerializeAsString());
+      const nghttp2_nv headers[] = {Header(":status", "200"),
+                                    Header("content-type", "application/grpc")};
+      nghttp2_data_provider provider{};
+      provider.read_callback = ReadUnaryCb;
+      nghttp2_submit_response(session_, stream_id, headers, 2, &provider);
+    } else {
+      SubmitStatus(stream_id, kUnimplemented, UnknownMethodMessage(path));
+    }
+  }
+
+  // A trailers-only response: the call ends with status `code`, no message sent.
+  void SubmitStatus(int32_t stream_id, int code, const std::string& message) {
+    const std::string code_text = std::to_string(code);
+    const nghttp2_nv headers[] = {
+        Header(":status", "200"), Header("content-type", "application/grpc"),
+        Header("grpc-status", code_text), Header("grpc-message", message)};
+    nghttp2_submit_response(session_, stream_id, headers, 4, nullptr);
+  }
+
+  // GetVersion's one message, then grpc-status 0 in trailers.
+  ssize_t ReadUnary(int32_t stream_id, uint8_t* buf, size_t length, uint32_t* flags) {
+    std::string& body = unary_bodies_[stream_id];
+    const size_t n = std::min(length, body.size());
+    std::memcpy(buf, body.data(), n);
+    body.erase(0, n);
+    if (body.empty()) {
+      *flags |= NGHTTP2_DATA_FLAG_EOF | NGHTTP2_DATA_FLAG_NO_END_STREAM;
+      const nghttp2_nv trailers[] = {Header("grpc-status", "0")};
+      nghttp2_submit_trailer(session_, stream_id, trailers, 1);
+    }
+    return ssize_t(n);
+  }
+
+  void Respond(const std::string& body) {
     if (calls_++ < config_.fault_connections && config_.fault != "none") fault_ = config_.fault;
-    const std::string body = request_.size() >= 5 ? request_.substr(5) : "";
     bool ok;
-    const PreparedEvents plan = PrepareEvents(body, config_.events, ParseCelMode(config_.cel, &ok));
+    const PreparedEvents plan =
+        PrepareEvents(body, config_.events, ParseCelMode(config_.cel, &ok), config_.parsed_version);
     if (plan.status != 0) {
-      const std::string code = std::to_string(plan.status);
-      const nghttp2_nv headers[] = {
-          Header(":status", "200"), Header("content-type", "application/grpc"),
-          Header("grpc-status", code), Header("grpc-message", plan.message)};
-      nghttp2_submit_response(session_, stream_id_, headers, 4, nullptr);
+      SubmitStatus(stream_id_, plan.status, plan.message);
       state_ = State::kDone;
       close_when_flushed_ = true;
       return;
@@ -303,14 +411,25 @@ class Connection {
     }
   }
 
+  // A request as it arrives.
+  struct Incoming {
+    std::string path;
+    std::string body;  // gRPC-framed
+  };
+
   int fd_;
   const Config& config_;
   long& calls_;
+  RequestLog& log_;
   std::string fault_;
   nghttp2_session* session_ = nullptr;
   State state_ = State::kWaitingForRequest;
-  int32_t stream_id_ = 0;
-  std::string request_;
+  int32_t stream_id_ = 0;  // the GetEvents call's
+  std::map<int32_t, Incoming> incoming_;
+  std::map<int32_t, std::string> unary_bodies_;  // GetVersion answers still to send
+  std::set<int32_t> open_streams_;               // grpc-go's activeStreams, for the ping policy
+  std::optional<GrpcGoPingPolicy> ping_policy_;  // --fault too-many-pings
+  bool sent_away_ = false;
   std::string body_;          // framed events of one loop (or of the faulty stream)
   std::vector<size_t> ends_;  // where each event of body_ ends
   size_t repeats_ = 1;
@@ -359,7 +478,7 @@ bool IsFaultMode(const std::string& mode) {
   return kModes.count(mode) == 1 || mode == "none";
 }
 
-int RunRawServer(const Config& config) {
+int RunRawServer(const Config& config, RequestLog& log) {
   const int listener = Listen(config.listen);
   if (listener < 0) {
     std::cerr << "tetragon-fake: cannot listen on " << config.listen << ": " << std::strerror(errno)
@@ -372,7 +491,7 @@ int RunRawServer(const Config& config) {
   while (true) {
     const int fd = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) continue;
-    Connection(fd, config, calls).Serve();
+    Connection(fd, config, calls, log).Serve();
   }
 }
 

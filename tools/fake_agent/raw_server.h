@@ -3,6 +3,10 @@
 // sends. The first `fault_connections` connections get the fault after
 // `fault_after` events; later connections are served cleanly (all events,
 // then grpc-status from --end-status), so tests can watch tetrars recover.
+// Requests are routed by :path: GetEvents (one call per connection; a second
+// one ends with RESOURCE_EXHAUSTED), GetVersion (answered at once, on the same
+// connection as GetEvents or not, before or beside it), anything else
+// UNIMPLEMENTED, each when the request has ended.
 //
 // Modes:
 //   eof-mid-message  half of the next message, then the connection is closed
@@ -16,17 +20,21 @@
 //   goaway           graceful GOAWAY, then the rest of the stream and OK
 //   goaway-abrupt    GOAWAY (INTERNAL_ERROR) refusing the stream, then close
 //   hang             nothing more, no reads, no PING answers
-//   too-many-pings   answers the first PING with GOAWAY ENHANCE_YOUR_CALM
+//   too-many-pings   stays idle after the events, and enforces grpc-go's
+//                    keepalive policy (ping_policy.h, MinTime --ping-min-time,
+//                    default 5m): the PING that is the third strike gets
+//                    GOAWAY ENHANCE_YOUR_CALM "too_many_pings", then close
 //   none             (--raw) no fault: the fastest way to stream --loop copies,
 //                    and with --interval MS one event every MS milliseconds
 #pragma once
 
 #include "fake_config.h"
+#include "request_log.h"
 
 namespace fake_agent {
 
 bool IsFaultMode(const std::string& mode);
 // Serves until the process ends; returns only if it cannot listen.
-int RunRawServer(const Config& config);
+int RunRawServer(const Config& config, RequestLog& log);
 
 }  // namespace fake_agent

@@ -112,9 +112,11 @@ bool CheckSupported(const tetragon::Filter& filter, const char* list, std::strin
   rest.clear_binary_regex();
   rest.clear_pod_regex();
   rest.clear_policy_names();
-  if (rest.ByteSizeLong() == 0) return true;
+  rest.clear_namespace_regex();
+  rest.clear_container_name_regex();
   std::vector<const FieldDescriptor*> fields;
-  rest.GetReflection()->ListFields(rest, &fields);
+  rest.GetReflection()->ListFields(rest, &fields);  // unknown fields are not listed: ignored
+  if (fields.empty()) return true;
   *error = std::string("tetragon-fake does not implement ") + list + " Filter field '" +
            fields.front()->name() + "'";
   return false;
@@ -152,8 +154,11 @@ std::optional<RequestPolicy> RequestPolicy::Make(const tetragon::GetEventsReques
                                    std::pair{&request.deny_list(), &policy.deny_}}) {
     for (const tetragon::Filter& filter : *list) {
       CompiledFilter compiled;
-      for (const auto& [patterns, into] : {std::pair{&filter.binary_regex(), &compiled.binary},
-                                           std::pair{&filter.pod_regex(), &compiled.pod}}) {
+      for (const auto& [patterns, into] :
+           {std::pair{&filter.binary_regex(), &compiled.binary},
+            std::pair{&filter.pod_regex(), &compiled.pod},
+            std::pair{&filter.namespace_regex(), &compiled.namespace_},
+            std::pair{&filter.container_name_regex(), &compiled.container_name}}) {
         for (const std::string& pattern : *patterns) {
           auto re = std::make_shared<re2::RE2>(pattern, re2::RE2::Quiet);
           if (!re->ok()) {
@@ -210,6 +215,16 @@ bool RequestPolicy::Matches(const tetragon::Filter& filter, const CompiledFilter
   }
   if (!compiled.pod.empty() && (process == nullptr || !process->has_pod() ||
                                 !AnyPattern(compiled.pod, process->pod().name()))) {
+    return false;
+  }
+  if (!compiled.namespace_.empty() &&
+      (process == nullptr || !process->has_pod() ||
+       !AnyPattern(compiled.namespace_, process->pod().namespace_()))) {
+    return false;
+  }
+  if (!compiled.container_name.empty() &&
+      (process == nullptr || !process->has_pod() || !process->pod().has_container() ||
+       !AnyPattern(compiled.container_name, process->pod().container().name()))) {
     return false;
   }
   if (!compiled.cel.empty() &&
@@ -270,13 +285,15 @@ CelMode ParseCelMode(const std::string& text, bool* ok) {
 }
 
 PreparedEvents PrepareEvents(const std::string& request_bytes,
-                             const std::vector<std::string>& replay, CelMode cel) {
+                             const std::vector<std::string>& replay, CelMode cel,
+                             const std::optional<AgentVersion>& version) {
   constexpr int kInvalidArgument = 3, kInternal = 13;
   PreparedEvents prepared;
   tetragon::GetEventsRequest request;
   if (!request.ParseFromString(request_bytes)) {
     return {{}, kInvalidArgument, "GetEventsRequest does not parse"};
   }
+  ForgetUnknownFilterFields(version, &request);
   std::string error;
   int status = 0;
   auto policy = RequestPolicy::Make(request, &error, cel, &status);

@@ -2,9 +2,14 @@
 //   - allow_list: an event passes if the list is empty or any Filter matches;
 //     deny_list: an event is dropped if any Filter matches. A Filter matches
 //     when all its conditions hold. The fake implements event_set, namespace
-//     ("" = a host process), binary_regex and pod_regex (RE2, unanchored, on
-//     the event's process) and policy_names (the event's policy_name; exec
-//     and exit events have none); it refuses other Filter fields (it must not pretend to filter).
+//     ("" = a host process), binary_regex, pod_regex, namespace_regex and
+//     container_name_regex (RE2, unanchored as Go's MatchString, on the
+//     event's process: its binary, pod name, pod namespace, container name; a
+//     process without a pod, or without a container, matches none of the last
+//     three) and policy_names (the event's policy_name; exec and exit events
+//     have none); it refuses other Filter fields (it must not pretend to filter).
+//     With --agent-version, the fields newer than that agent are first cleared
+//     (agent_version.h), as the real agent ignores them.
 //   - field_filters, applied one after the other to the event message
 //     (process_exec, ...), for the FieldFilter's event_set (empty: all types,
 //     invert_event_set flips it). INCLUDE keeps only the listed paths, EXCLUDE
@@ -22,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "agent_version.h"
 #include "cel_double.h"
 #include "tetragon/events.pb.h"
 
@@ -49,6 +55,8 @@ class RequestPolicy {
   struct CompiledFilter {
     std::vector<std::shared_ptr<re2::RE2>> binary;
     std::vector<std::shared_ptr<re2::RE2>> pod;
+    std::vector<std::shared_ptr<re2::RE2>> namespace_;
+    std::vector<std::shared_ptr<re2::RE2>> container_name;
     std::vector<CelDouble> cel;  // ORed
   };
   static bool Matches(const tetragon::Filter& filter, const CompiledFilter& compiled,
@@ -67,14 +75,15 @@ fake_agent::CelMode ParseCelMode(const std::string& text, bool* ok);
 // What one GetEvents call streams: the replay events the request allows,
 // projected by its field filters (the recorded bytes as they are when it has
 // none). On a request the fake cannot honour, `status` is a gRPC status code
-// other than 0 and `message` says why.
+// other than 0 and `message` says why. `version`: the agent the fake plays
+// (nullopt: the newest).
 struct PreparedEvents {
   std::vector<std::string> events;
   int status = 0;
   std::string message;
 };
 PreparedEvents PrepareEvents(const std::string& request_bytes,
-                             const std::vector<std::string>& replay,
-                             CelMode cel = CelMode::kIgnore);
+                             const std::vector<std::string>& replay, CelMode cel = CelMode::kIgnore,
+                             const std::optional<AgentVersion>& version = std::nullopt);
 
 }  // namespace fake_agent

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "agent_version.h"
+#include "played_version.h"
 #include "ping_policy.h"
 
 namespace fake_agent {

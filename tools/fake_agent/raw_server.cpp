@@ -32,7 +32,8 @@ using wire::Frame;
 
 const std::set<std::string> kModes = {
     "eof-mid-message", "garbage",    "oversize", "compressed",    "unparsable", "invalid-utf8",
-    "status",          "rst-stream", "goaway",   "goaway-abrupt", "hang",       "too-many-pings"};
+    "status",          "rst-stream", "goaway",   "goaway-abrupt", "hang",       "too-many-pings",
+    "version-hang"};
 
 // nghttp2 copies name and value when the frame is submitted.
 nghttp2_nv Header(std::string_view name, std::string_view value) {
@@ -217,6 +218,8 @@ class Connection {
       Respond(body);
     } else if (path == kGetVersionPath) {
       log_.Log("GetVersion", body);
+      // Never answered (the stream stays open), on the connections the fault is for.
+      if (config_.fault == "version-hang" && calls_ < config_.fault_connections) return;
       if (!config_.agent_version) {
         SubmitStatus(stream_id, kUnimplemented, UnknownMethodMessage(path));
         return;
@@ -258,7 +261,11 @@ class Connection {
   }
 
   void Respond(const std::string& body) {
-    if (calls_++ < config_.fault_connections && config_.fault != "none") fault_ = config_.fault;
+    // version-hang is a fault of GetVersion: GetEvents is served cleanly.
+    if (calls_++ < config_.fault_connections && config_.fault != "none" &&
+        config_.fault != "version-hang") {
+      fault_ = config_.fault;
+    }
     bool ok;
     const PreparedEvents plan =
         PrepareEvents(body, config_.events, ParseCelMode(config_.cel, &ok), config_.parsed_version);

@@ -20,6 +20,8 @@
 //   goaway           graceful GOAWAY, then the rest of the stream and OK
 //   goaway-abrupt    GOAWAY (INTERNAL_ERROR) refusing the stream, then close
 //   hang             nothing more, no reads, no PING answers
+//   version-hang     GetVersion is never answered (its stream stays open);
+//                    GetEvents is served cleanly
 //   too-many-pings   stays idle after the events, and enforces grpc-go's
 //                    keepalive policy (ping_policy.h, MinTime --ping-min-time,
 //                    default 5m): the PING that is the third strike gets

@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "agent_version.h"
+#include "played_version.h"
 #include "cel_double.h"
 #include "tetragon/events.pb.h"
 

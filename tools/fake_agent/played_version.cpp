@@ -1,4 +1,4 @@
-#include "agent_version.h"
+#include "played_version.h"
 
 #include <cctype>
 #include <vector>

@@ -328,6 +328,11 @@ std::string HelpText() {
          "  --all-fields           send no include filter: print every field of each\n"
          "                         event\n"
          "                         example: --all-fields -F process.arguments\n"
+         "  --fields-by WHO        who removes the fields -f/-F leave out: auto (the\n"
+         "                         agent, but tetrars itself for agents before v1.1.0,\n"
+         "                         which strip them from the events their other\n"
+         "                         clients get too), agent, or tetrars (default auto)\n"
+         "                         example: --fields-by tetrars\n"
          "Server-side filters (as tetra sends them; the agent applies them):\n"
          "  -n, --namespace LIST   events of pods in these Kubernetes namespaces\n"
          "                         example: -n kube-system,monitoring\n"
@@ -337,11 +342,18 @@ std::string HelpText() {
          "                         example: --process '^/usr/bin/(ssh|scp)$'\n"
          "  --pod REGEX,...        events whose pod name matches (RE2)\n"
          "                         example: --pod '^web-'\n"
+         "  --containers REGEX,... events whose container name matches (RE2; agents\n"
+         "                         >= v1.6.0, older ones ignore it: tetrars says so)\n"
+         "                         example: --containers '^nginx$'\n"
+         "  --namespace-regex REGEX,...\n"
+         "                         events whose pod namespace matches (RE2; agents\n"
+         "                         >= v1.7.0, older ones ignore it: tetrars says so)\n"
+         "                         example: --namespace-regex '^team-'\n"
          "  --policy-names LIST    events of these tracing policies (event types that\n"
          "                         carry a policy name: PROCESS_KPROBE, ...)\n"
          "                         example: -e PROCESS_KPROBE --policy-names file-mon\n"
          "  --cel-expression EXPR  events for which the CEL expression holds (agents\n"
-         "                         >= v1.x; one expression per flag, they are ORed)\n"
+         "                         >= v1.3.0; one expression per flag, they are ORed)\n"
          "                         example:\n"
          "                         --cel-expression 'process_exec.process.uid == 0u'\n"
          "  --match 'PATH OP VALUE'\n"
@@ -370,8 +382,10 @@ std::string HelpText() {
          "                         example: --reconnect-max 30s\n"
          "  --keepalive DURATION   over TCP, send an HTTP/2 PING after this long without\n"
          "                         data and drop the connection if the agent does not\n"
-         "                         answer within it (default 30s, 0 = off)\n"
-         "                         example: --keepalive 5m\n"
+         "                         answer within 20s (default 5m, 0 = off; Tetragon\n"
+         "                         closes connections that PING more often than every\n"
+         "                         5m unless configured to allow it)\n"
+         "                         example: --keepalive 10m\n"
          "  --max-delay DURATION   under load (events less than 5ms apart), let events\n"
          "                         gather for up to this long, so that one wake-up, one\n"
          "                         read and one write carry many; a lone event is still\n"
@@ -413,6 +427,10 @@ std::string HelpText() {
          "from the events (info): journalctl -u tetrars -p info..info -o cat.\n"
          "Signals: SIGINT, SIGTERM, SIGHUP flush and exit; SIGUSR1 prints the counters\n"
          "(also printed at exit); SIGUSR2 and SIGALRM are ignored.\n"
+         "Agent versions: tetrars asks the agent's version on every connection and\n"
+         "shows it in the 'connected' line. Agents before v1.1.0 get no field filter\n"
+         "(see --fields-by) and their pods' labels print as \"labels\", as their tetra\n"
+         "prints them; a filter flag the agent is too old for is named on stderr.\n"
          "Without --once, tetrars reconnects when the agent is absent, restarts or ends\n"
          "the stream, and drops a connection that sends bad data; it stops only on\n"
          "statuses retrying cannot fix (UNIMPLEMENTED, INVALID_ARGUMENT).\n"
@@ -443,6 +461,9 @@ CommandLine ParseCommandLine(int argc, char** argv) {
     kTimestamps,
     kResolveUsers,
     kMaxDelay,
+    kContainers,
+    kNamespaceRegex,
+    kFieldsBy,
     kVersion
   };
   static const option kLong[] = {{"server-address", required_argument, nullptr, kServerAddress},
@@ -454,6 +475,13 @@ CommandLine ParseCommandLine(int argc, char** argv) {
                                  {"namespace", required_argument, nullptr, 'n'},
                                  {"process", required_argument, nullptr, kProcess},
                                  {"pod", required_argument, nullptr, kPod},
+                                 // tetra's other spellings, which scripts carry too
+                                 {"pods", required_argument, nullptr, kPod},
+                                 {"processes", required_argument, nullptr, kProcess},
+                                 {"namespaces", required_argument, nullptr, 'n'},
+                                 {"containers", required_argument, nullptr, kContainers},
+                                 {"namespace-regex", required_argument, nullptr, kNamespaceRegex},
+                                 {"fields-by", required_argument, nullptr, kFieldsBy},
                                  {"host", no_argument, nullptr, kHost},
                                  {"policy-names", required_argument, nullptr, kPolicyNames},
                                  {"cel-expression", required_argument, nullptr, kCelExpression},
@@ -535,6 +563,25 @@ CommandLine ParseCommandLine(int argc, char** argv) {
       case kPod:
         append(options.pod_regex, optarg);
         break;
+      case kContainers:
+        append(options.container_regex, optarg);
+        break;
+      case kNamespaceRegex:
+        append(options.namespace_regex, optarg);
+        break;
+      case kFieldsBy: {
+        const std::string who = optarg;
+        if (who == "auto") {
+          options.fields_by = FieldsBy::kAuto;
+        } else if (who == "agent") {
+          options.fields_by = FieldsBy::kAgent;
+        } else if (who == "tetrars") {
+          options.fields_by = FieldsBy::kTetrars;
+        } else {
+          return UsageError("invalid --fields-by '" + who + "'", "use auto, agent or tetrars");
+        }
+        break;
+      }
       case kHost:
         host = true;
         break;
@@ -661,7 +708,9 @@ CommandLine ParseCommandLine(int argc, char** argv) {
   if (host) options.namespaces.push_back("");  // host processes have no pod namespace
   // The agent compiles these with RE2; a bad one would fail the stream.
   for (const auto& [flag, patterns] :
-       {std::pair{"--process", &options.binary_regex}, std::pair{"--pod", &options.pod_regex}}) {
+       {std::pair{"--process", &options.binary_regex}, std::pair{"--pod", &options.pod_regex},
+        std::pair{"--containers", &options.container_regex},
+        std::pair{"--namespace-regex", &options.namespace_regex}}) {
     for (const std::string& pattern : *patterns) {
       const re2::RE2 re(pattern, re2::RE2::Quiet);
       if (!re.ok()) {

@@ -30,6 +30,17 @@ const std::vector<std::string>& DefaultIncludeFields();
 // -o: tetra's JSON lines, tetra's compact lines, or native journald entries.
 enum class OutputFormat { kJson, kCompact, kJournal };
 
+// Who removes the fields -f/-F leave out (--fields-by).
+enum class FieldsBy {
+  kAuto,     // the agent, unless its version applies them to shared events
+  kAgent,    // the agent, whatever its version
+  kTetrars,  // tetrars: the agent sends every field
+};
+
+// Over TCP: an HTTP/2 PING after this long without data from the agent. Not
+// less than grpc-go's enforcement minimum (keepalive.h).
+inline constexpr int kDefaultKeepaliveMs = 5 * 60 * 1000;
+
 // Under sustained load an event waits at most this long before it is written.
 inline constexpr int kDefaultMaxDelayMs = 10;
 
@@ -47,6 +58,8 @@ struct Options {
   std::vector<std::string> namespaces;       // -n; "" (--host) = not in a pod
   std::vector<std::string> binary_regex;     // --process (RE2)
   std::vector<std::string> pod_regex;        // --pod (RE2)
+  std::vector<std::string> container_regex;  // --containers (RE2; agents >= v1.6.0)
+  std::vector<std::string> namespace_regex;  // --namespace-regex (RE2; agents >= v1.7.0)
   std::vector<std::string> policy_names;     // --policy-names
   std::vector<std::string> cel_expressions;  // --cel-expression, one per flag
   std::vector<Predicate> matches;            // --match: all must hold
@@ -54,9 +67,10 @@ struct Options {
   bool all_fields = false;
   bool once = false;
   size_t max_message_size = kDefaultMaxMessageSize;
-  int reconnect_min_ms = 100;   // first retry delay; doubles up to reconnect_max_ms
-  int reconnect_max_ms = 5000;  // --reconnect-max
-  int keepalive_ms = 30000;     // --keepalive: HTTP/2 PING interval over TCP (0 = off)
+  int reconnect_min_ms = 100;              // first retry delay; doubles up to reconnect_max_ms
+  int reconnect_max_ms = 5000;             // --reconnect-max
+  int keepalive_ms = kDefaultKeepaliveMs;  // --keepalive: PING interval over TCP (0 = off)
+  FieldsBy fields_by = FieldsBy::kAuto;
   // --max-delay: under load, how long an event may wait so that one wake-up,
   // one read and one write carry many (0 = write each event at once).
   int max_delay_ms = kDefaultMaxDelayMs;

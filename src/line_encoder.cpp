@@ -27,6 +27,15 @@ LineEncoder::Result LineEncoder::Encode(const Event& event, wire::Walker& walker
   return EncodeJson(event, walker, out, error);
 }
 
+void LineEncoder::ForAgent(const AgentVersion& agent) {
+  if (agent.PodFieldThreeIsLabels()) {
+    json_.PrintAs(schema::FindMessage("tetragon.Pod"),
+                  schema::FindMessage("tetragon.history.PodWithLabels"));
+  } else {
+    json_.PrintAs(nullptr, nullptr);
+  }
+}
+
 void LineEncoder::AddUserNames(const Event& event, wire::Walker& walker, Annotations& annotations) {
   const EventFields& fields = EventFields::Get();
   const auto add = [&](const char* key, const wire::EventPath& path, bool skip_unset) {

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include "agent_version.h"
 #include "annotations.h"
 #include "cli.h"
 #include "compact_writer.h"
@@ -35,6 +36,10 @@ class LineEncoder {
   Result Encode(const Event& event, wire::Walker& walker, std::string& out, std::string* error);
 
   const UserNames* user_names() const { return users_.get(); }
+
+  // Prints events as the agent's own tetra would: an agent before v1.1.0
+  // sends Pod field 3 as its `labels` list, not as `uid` (agent_version.h).
+  void ForAgent(const AgentVersion& agent);
 
  private:
   Result EncodeJson(const Event& event, wire::Walker& walker, std::string& out, std::string* error);

@@ -55,7 +55,7 @@ std::string AuidCel(const Options& options) {
   return cel;
 }
 
-std::string BuildRequest(const Options& options, bool pushdown) {
+std::string BuildRequest(const Options& options, bool pushdown, bool field_filters_too) {
   constexpr std::string_view kFilter = "tetragon.Filter";
   // The allow-list filter, its fields in number order as protobuf writes them.
   WireWriter allow;
@@ -74,9 +74,12 @@ std::string BuildRequest(const Options& options, bool pushdown) {
     // A filter's expressions are ORed: AND ours into each of the user's.
     for (const auto& v : options.cel_expressions) allow.Bytes(cel, "(" + v + ") && (" + auid + ")");
   }
+  Strings(allow, Number(kFilter, "container_name_regex"), options.container_regex);
+  Strings(allow, Number(kFilter, "namespace_regex"), options.namespace_regex);
   constexpr std::string_view kRequest = "tetragon.GetEventsRequest";
   WireWriter request;
   request.Message(Number(kRequest, "allow_list"), allow);
+  if (!field_filters_too) return request.bytes();
   const uint32_t field_filters = Number(kRequest, "field_filters");
   if (!options.all_fields) request.Message(field_filters, FieldFilter(options.include_fields, 0));
   if (!options.exclude_fields.empty()) {

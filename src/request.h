@@ -13,7 +13,10 @@ namespace tetrars {
 
 // The serialized GetEventsRequest. With `pushdown`, the --auid rule also goes
 // to the agent as CEL, ANDed with the user's --cel-expression (see AuidCel).
-std::string BuildRequest(const Options& options, bool pushdown = false);
+// Without `field_filters_too`, no FieldFilter: tetrars applies -f/-F itself
+// (field_mask.h), for agents that would damage shared events with them.
+std::string BuildRequest(const Options& options, bool pushdown = false,
+                         bool field_filters_too = true);
 
 // The --auid rule as one CEL expression over the selected event types, e.g.
 // "process_exec.process.auid >= 1000u && process_exec.process.auid <= 4294967294u".

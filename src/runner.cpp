@@ -14,7 +14,9 @@
 #include "diagnostics.h"
 #include "event.h"
 #include "event_filter.h"
+#include "field_mask.h"
 #include "journal_sink.h"
+#include "keepalive.h"
 #include "line_encoder.h"
 #include "request.h"
 #include "signals.h"
@@ -69,12 +71,13 @@ class Loop {
         filter_(options.event_types, options.auid, options.auid_of),
         encoder_(options),
         pushdown_(options.pushdown && options.auid.enabled()),
-        request_(BuildRequest(options, pushdown_)),
-        keepalive_ms_(options.address.is_unix ? 0 : options.keepalive_ms),
+        keepalive_(std::chrono::milliseconds(options.address.is_unix ? 0 : options.keepalive_ms)),
         backoff_ms_(options.reconnect_min_ms),
         random_(std::random_device{}()),
         diagnostics_(Diagnostics::FromEnvironment()) {
     InstallSignalHandlers(&wait_mask_);
+    if (!options.all_fields) masks_.Add(options.include_fields, /*exclude=*/false);
+    if (!options.exclude_fields.empty()) masks_.Add(options.exclude_fields, /*exclude=*/true);
   }
 
   int Run() {
@@ -94,12 +97,14 @@ class Loop {
       sink_ = std::make_unique<Sink>(STDOUT_FILENO, &wait_mask_, yield);
     }
     Say(Priority::kNotice, std::string("tetrars ") + TETRARS_VERSION + " started");
+    WarnIfKeepaliveProvokesTheAgent();
     const std::string where = options_.address.original;
     bool connected_before = false;
     while (!Stopping()) {
       ConnectError error;
       auto call = GrpcCall::Connect(
-          options_.address, request_, options_.max_message_size,
+          options_.address, [this](const AgentVersion& agent) { return OnAgentVersion(agent); },
+          options_.max_message_size,
           [this](const uint8_t* data, size_t size) { return OnMessage(data, size); },
           std::string("tetrars/") + TETRARS_VERSION, &error);
       if (!call) {
@@ -118,11 +123,9 @@ class Loop {
       }
       if (connected_before) ++stats_.reconnects;
       connected_before = true;
-      // After streams that ended without an event, "connected" waits for the
-      // first event: an agent that keeps ending streams at once gives one
-      // line, not two per attempt.
-      connected_line_ = "tetrars: connected to " + where;
-      if (!ended_empty_) SayConnected();
+      // "connected" is said once the agent's version is known (OnAgentVersion).
+      where_ = where;
+      connected_line_.clear();
 
       const auto started = Clock::now();
       abort_reason_.clear();
@@ -146,7 +149,6 @@ class Loop {
       // --cel-expression), and nothing is blamed on the --auid rule.
       if (pushdown_ && result.has_status && !result.ok() && call->messages() == 0) {
         pushdown_ = false;
-        request_ = BuildRequest(options_, false);
         pushdown_refusal_ = result;
         pushdown_note_ = "tetrars: the agent refused the --auid rule as a CEL expression (" +
                          result.Describe() +
@@ -172,11 +174,11 @@ class Loop {
                 (result.remedy.empty() ? "check the agent's log" : result.remedy));
         return Finish(1);
       }
-      if (call->told_to_calm_down() && keepalive_ms_ > 0) {
-        keepalive_ms_ = std::min(keepalive_ms_ * 2, 3600000);
+      if (call->told_to_calm_down() && keepalive_.enabled()) {
+        keepalive_.Lengthen();
         Say(Priority::kWarning,
             "tetrars: the agent asked for fewer keepalive PINGs: sending them every " +
-                Duration(keepalive_ms_) + " from now on");
+                Duration(int(keepalive_.interval().count())) + " from now on");
       }
       // A stream that ends before its first event is a failed attempt like
       // any other: the backoff grows (it was not reset above) and the line
@@ -220,6 +222,73 @@ class Loop {
     SayOnState(Priority::kNotice, connected_line_);
     connected_line_.clear();
     ended_empty_ = false;
+  }
+
+  // The agent said its version (or did not): the GetEvents request for it,
+  // and what the user should know about that version, said once per version.
+  std::string OnAgentVersion(const AgentVersion& agent) {
+    encoder_.ForAgent(agent);
+    const bool shared_events_damaged = agent.FiltersFieldsInPlace() && !masks_.empty();
+    masks_here_ =
+        !masks_.empty() && (options_.fields_by == FieldsBy::kTetrars ||
+                            (options_.fields_by == FieldsBy::kAuto && shared_events_damaged));
+    const std::string name = AgentName(agent);
+    // After streams that ended without an event, "connected" waits for the
+    // first event: an agent that keeps ending streams at once gives one
+    // line, not two per attempt.
+    connected_line_ = "tetrars: connected to " + where_ + " (" + name + ")";
+    if (!ended_empty_) SayConnected();
+    if (agent.text() != agent_said_ || !agent_noted_) {
+      agent_said_ = agent.text();
+      agent_noted_ = true;
+      SayAgentNotes(agent, name, shared_events_damaged);
+    }
+    return BuildRequest(options_, pushdown_, !masks_here_);
+  }
+
+  static std::string AgentName(const AgentVersion& agent) {
+    if (agent.known()) return "Tetragon " + agent.text();
+    if (agent.text().empty()) return "version unknown";
+    return "version unknown: it says '" + agent.text() + "'";
+  }
+
+  void SayAgentNotes(const AgentVersion& agent, const std::string& name, bool damaged) {
+    if (damaged && masks_here_ && options_.fields_by == FieldsBy::kAuto) {
+      Say(Priority::kNotice,
+          "tetrars: " + name +
+              " would apply the field filter (-f/-F) to the events it shares with its other "
+              "clients (fixed in v1.1.0): tetrars removes those fields itself; the agent sends "
+              "every field (--fields-by agent to change)");
+    } else if (damaged && !masks_here_) {
+      Say(Priority::kWarning,
+          "tetrars: " + name +
+              " applies the field filter (-f/-F) to the events it shares with its other clients, "
+              "which then lose those fields: use --fields-by auto, or upgrade the agent to "
+              "v1.1.0 or later");
+    }
+    std::vector<std::string_view> used;
+    if (!options_.policy_names.empty()) used.push_back("--policy-names");
+    if (!options_.cel_expressions.empty()) used.push_back("--cel-expression");
+    if (!options_.container_regex.empty()) used.push_back("--containers");
+    if (!options_.namespace_regex.empty()) used.push_back("--namespace-regex");
+    for (const FilterFeature& ignored : FiltersTheAgentIgnores(agent, used)) {
+      Say(Priority::kWarning,
+          "tetrars: " + name + " ignores " + std::string(ignored.flag) +
+              " (the agent supports it from v" + std::to_string(ignored.since.major) + "." +
+              std::to_string(ignored.since.minor) + "." + std::to_string(ignored.since.patch) +
+              "): events are not filtered by it: upgrade the agent, or use --match in tetrars");
+    }
+  }
+
+  // Over TCP, PINGs more often than grpc-go's enforcement minimum make the
+  // agent close the connection (and events are lost while reconnecting).
+  void WarnIfKeepaliveProvokesTheAgent() const {
+    if (!keepalive_.enabled() || keepalive_.interval() >= kGrpcGoMinPingInterval) return;
+    Say(Priority::kWarning,
+        "tetrars: --keepalive " + Duration(options_.keepalive_ms) +
+            " is shorter than the 5m that Tetragon (grpc-go) accepts between PINGs by default: "
+            "the agent may close the connection with ENHANCE_YOUR_CALM, and events are lost "
+            "while tetrars reconnects: use 5m or more unless the agent permits shorter ones");
   }
 
   // Said once it is known that the agent refused only the --auid rule's CEL.
@@ -318,21 +387,21 @@ class Loop {
 
   // The keepalive's deadline: when to PING, or when the unanswered PING means
   // a dead connection (Abort). max(): no keepalive (unix sockets).
-  Clock::time_point KeepaliveDeadline(GrpcCall& call, Clock::time_point& ping_deadline) {
-    if (keepalive_ms_ <= 0) return Clock::time_point::max();
-    const auto now = Clock::now();
-    if (call.ping_outstanding()) {
-      if (now >= ping_deadline) {
-        call.Abort("the agent did not answer an HTTP/2 PING within " + Duration(keepalive_ms_) +
+  Clock::time_point KeepaliveDeadline(GrpcCall& call) {
+    Clock::time_point next;
+    switch (keepalive_.Due(Clock::now(), call.last_receive(), call.ping_outstanding(), &next)) {
+      case Keepalive::Action::kPing:
+        call.Ping();
+        break;
+      case Keepalive::Action::kDead:
+        call.Abort("the agent did not answer an HTTP/2 PING within " +
+                   Duration(int(keepalive_.AnswerTimeout().count())) +
                    " (--keepalive): the connection is dead");
-      }
-      return ping_deadline;
+        break;
+      case Keepalive::Action::kWait:
+        break;
     }
-    const auto due = call.last_receive() + std::chrono::milliseconds(keepalive_ms_);
-    if (now < due) return due;
-    call.Ping();
-    ping_deadline = now + std::chrono::milliseconds(keepalive_ms_);
-    return ping_deadline;
+    return next;
   }
 
   // One stream, as events come. Each turn: write what is pending, then wait
@@ -352,7 +421,6 @@ class Loop {
   //     agent's queue, not our memory, holds the rest) until it takes more.
   void Stream(GrpcCall& call) {
     const auto max_delay = std::chrono::milliseconds(options_.max_delay_ms);
-    Clock::time_point ping_deadline{};
     Clock::time_point last_events{};  // when a read last delivered events
     Clock::time_point batch_due{};    // batching: read again then
     bool batching = false;
@@ -364,10 +432,13 @@ class Loop {
       // seen: the keepalive waits too, and gives the agent a whole period
       // once reading resumes (else a slow reader would drop a healthy TCP
       // connection, and the agent's unsent events with it).
-      if (output_full) ping_deadline = Clock::now() + std::chrono::milliseconds(keepalive_ms_);
-      Clock::time_point deadline =
-          output_full ? Clock::time_point::max() : KeepaliveDeadline(call, ping_deadline);
+      if (output_full) keepalive_.Pause(Clock::now());
+      Clock::time_point deadline = output_full ? Clock::time_point::max() : KeepaliveDeadline(call);
       if (call.done()) return;
+      // GetVersion unanswered: go on without the version when its time is up.
+      call.OnDeadline();
+      if (call.done()) return;
+      deadline = std::min(deadline, call.deadline());
       pollfd fds[2] = {{call.fd(), 0, 0}, {sink_->poll_fd(), POLLOUT, 0}};
       if (call.WantsToWrite()) fds[0].events |= POLLOUT;
       if (!output_full && !batching) fds[0].events |= POLLIN;
@@ -440,8 +511,23 @@ class Loop {
       return true;
     }
     ++stats_.matched;
+    const Event* printed = &event;
+    if (masks_here_) {
+      // The agent's field filter, applied here (see OnAgentVersion): the
+      // result is a subset of a valid event, so it decodes.
+      masks_.Apply(event.data, event.size, walker, masked_);
+      if (decoder_.Decode(reinterpret_cast<const uint8_t*>(masked_.data()), masked_.size()) !=
+          Decoder::Result::kEvent) {
+        ++stats_.encode_errors;
+        Say(Priority::kError,
+            "tetrars: removing the fields -f/-F leave out broke an event: report it with the "
+            "agent's version; --fields-by agent avoids it");
+        return true;
+      }
+      printed = &decoder_.event();
+    }
     std::string why;
-    switch (encoder_.Encode(event, walker, sink_->buffer(), &why)) {
+    switch (encoder_.Encode(*printed, walker, sink_->buffer(), &why)) {
       case LineEncoder::Result::kFailed:
         ++stats_.encode_errors;
         Say(Priority::kError, "tetrars: cannot print an event as JSON: " + why +
@@ -454,7 +540,7 @@ class Loop {
         break;
     }
     if (const UserNames* names = encoder_.user_names()) stats_.names_late = names->slow_lookups();
-    return sink_->EndLine(event, walker);
+    return sink_->EndLine(*printed, walker);
   }
 
   // Every --match holds.
@@ -519,7 +605,13 @@ class Loop {
   std::unique_ptr<LineSink> sink_;
   Stats stats_;
   bool pushdown_;
-  std::string request_;
+  Keepalive keepalive_;
+  FieldMasks masks_;         // -f/-F as the agent would apply them
+  bool masks_here_ = false;  // this connection: tetrars applies them, not the agent
+  std::string masked_;       // the event with masks_ applied
+  std::string where_;        // the agent's address as given
+  std::string agent_said_;   // the version the notes were said for
+  bool agent_noted_ = false;
   std::string abort_reason_;
   CallResult pushdown_refusal_;  // the agent's answer to the request with the --auid rule's CEL
   std::string pushdown_note_;    // said once the request without that CEL got another answer
@@ -527,7 +619,6 @@ class Loop {
   std::string connected_line_;  // said at the first event after streams that ended empty
   bool ended_empty_ = false;    // the last stream ended before its first event
   bool output_ready_ = false;   // ppoll said the full output takes more now
-  int keepalive_ms_;
   int backoff_ms_;
   std::minstd_rand random_;
   Diagnostics diagnostics_;

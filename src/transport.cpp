@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -171,10 +172,29 @@ int OnFrameSendCb(nghttp2_session*, const nghttp2_frame* frame, void* user_data)
   return 0;
 }
 
+// A request body is sent whole, from the Body the stream was submitted with.
 ssize_t ReadRequestCb(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* data_flags,
-                      nghttp2_data_source*, void* user_data) {
-  return Self(user_data)->ReadRequest(buf, length, data_flags);
+                      nghttp2_data_source* source, void*) {
+  auto& body = *static_cast<GrpcCall::Body*>(source->ptr);
+  const size_t n = std::min(length, body.bytes.size() - body.sent);
+  std::memcpy(buf, body.bytes.data() + body.sent, n);
+  body.sent += n;
+  if (body.sent == body.bytes.size()) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+  return ssize_t(n);
 }
+
+// A gRPC message as sent: uncompressed flag, 4-byte big-endian length, bytes.
+std::string Framed(std::string_view message) {
+  std::string framed;
+  framed.reserve(5 + message.size());
+  framed += '\0';
+  for (int shift = 24; shift >= 0; shift -= 8) framed += char((message.size() >> shift) & 0xff);
+  framed += message;
+  return framed;
+}
+
+// GetVersionResponse is a few bytes; anything longer is not an answer.
+constexpr size_t kMaxVersionAnswer = 4096;
 
 nghttp2_nv Header(std::string_view name, std::string_view value) {
   return {reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
@@ -237,7 +257,7 @@ GrpcCall::~GrpcCall() {
   if (fd_ >= 0) close(fd_);
 }
 
-std::unique_ptr<GrpcCall> GrpcCall::Connect(const Address& address, const std::string& request,
+std::unique_ptr<GrpcCall> GrpcCall::Connect(const Address& address, MakeRequest make_request,
                                             size_t max_message_size,
                                             GrpcDeframer::OnMessage on_message,
                                             const std::string& user_agent, ConnectError* error) {
@@ -245,16 +265,18 @@ std::unique_ptr<GrpcCall> GrpcCall::Connect(const Address& address, const std::s
                                  : ConnectTcp(address.host, address.port, error);
   if (fd < 0) return nullptr;
   std::unique_ptr<GrpcCall> call(new GrpcCall(fd, max_message_size, std::move(on_message)));
+  call->authority_ = address.Authority();
+  call->make_request_ = std::move(make_request);
   std::string why;
-  if (!call->Start(address, request, user_agent, &why)) {
+  if (!call->Start(user_agent, &why)) {
     *error = {why, kAgentRemedy};
     return nullptr;
   }
   return call;
 }
 
-bool GrpcCall::Start(const Address& address, const std::string& request,
-                     const std::string& user_agent, std::string* error) {
+bool GrpcCall::Start(const std::string& user_agent, std::string* error) {
+  user_agent_ = user_agent;
   nghttp2_session_callbacks* callbacks = nullptr;
   nghttp2_session_callbacks_new(&callbacks);
   nghttp2_session_callbacks_set_on_header_callback(callbacks, OnHeaderCb);
@@ -275,29 +297,13 @@ bool GrpcCall::Start(const Address& address, const std::string& request,
   nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, std::size(settings));
   nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
 
-  request_.reserve(5 + request.size());
-  request_ += '\0';  // uncompressed
-  for (int shift = 24; shift >= 0; shift -= 8) request_ += char((request.size() >> shift) & 0xff);
-  request_ += request;
-
-  const std::string authority = address.Authority();
-  const nghttp2_nv headers[] = {
-      Header(":method", "POST"),
-      Header(":scheme", "http"),
-      Header(":path", "/tetragon.FineGuidanceSensors/GetEvents"),
-      Header(":authority", authority),
-      Header("content-type", "application/grpc"),
-      Header("te", "trailers"),
-      Header("user-agent", user_agent),
-  };
-  nghttp2_data_provider provider{};
-  provider.read_callback = ReadRequestCb;
-  stream_id_ =
-      nghttp2_submit_request(session_, nullptr, headers, std::size(headers), &provider, this);
-  if (stream_id_ < 0) {
-    *error = std::string("cannot submit the request: ") + nghttp2_strerror(stream_id_);
+  version_body_.bytes = Framed("");  // GetVersionRequest has no fields
+  version_stream_ = Submit("/tetragon.FineGuidanceSensors/GetVersion", version_body_);
+  if (version_stream_ < 0) {
+    *error = std::string("cannot submit the request: ") + nghttp2_strerror(version_stream_);
     return false;
   }
+  version_deadline_ = std::chrono::steady_clock::now() + kVersionTimeout;
   SendPending();
   if (done_) {
     *error = result_.transport_error;
@@ -306,12 +312,50 @@ bool GrpcCall::Start(const Address& address, const std::string& request,
   return true;
 }
 
-ssize_t GrpcCall::ReadRequest(uint8_t* buf, size_t length, uint32_t* data_flags) {
-  const size_t n = std::min(length, request_.size() - request_sent_);
-  std::memcpy(buf, request_.data() + request_sent_, n);
-  request_sent_ += n;
-  if (request_sent_ == request_.size()) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
-  return ssize_t(n);
+int32_t GrpcCall::Submit(std::string_view method, Body& body) {
+  const nghttp2_nv headers[] = {
+      Header(":method", "POST"),
+      Header(":scheme", "http"),
+      Header(":path", method),
+      Header(":authority", authority_),
+      Header("content-type", "application/grpc"),
+      Header("te", "trailers"),
+      Header("user-agent", user_agent_),
+  };
+  nghttp2_data_provider provider{};
+  provider.source.ptr = &body;
+  provider.read_callback = ReadRequestCb;
+  return nghttp2_submit_request(session_, nullptr, headers, std::size(headers), &provider, this);
+}
+
+// The version is known (or will stay unknown): GetEvents goes out now.
+void GrpcCall::VersionKnown(const AgentVersion& version) {
+  version_stream_ = -1;
+  version_deadline_ = std::chrono::steady_clock::time_point::max();
+  version_ = version;
+  http_status_.clear();
+  content_type_.clear();
+  request_.bytes = Framed(make_request_(version));
+  stream_id_ = Submit("/tetragon.FineGuidanceSensors/GetEvents", request_);
+  if (stream_id_ < 0) {
+    Fail(std::string("cannot submit the request: ") + nghttp2_strerror(stream_id_));
+  }
+}
+
+void GrpcCall::VersionStreamClosed(uint32_t error_code) {
+  AgentVersion version = AgentVersion::Unknown();
+  if (error_code == NGHTTP2_NO_ERROR && version_status_ == 0) {
+    version = AgentVersion::FromAnswer(version_answer_);
+  }
+  VersionKnown(version);
+}
+
+void GrpcCall::OnDeadline() {
+  if (done_ || version_stream_ < 0) return;
+  if (std::chrono::steady_clock::now() < version_deadline_) return;
+  nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, version_stream_, NGHTTP2_CANCEL);
+  VersionKnown(AgentVersion::Unknown());
+  SendPending();
 }
 
 bool GrpcCall::WantsToWrite() const {
@@ -320,6 +364,7 @@ bool GrpcCall::WantsToWrite() const {
 
 void GrpcCall::Fail(std::string why, std::string remedy) {
   if (done_) return;
+  version_deadline_ = std::chrono::steady_clock::time_point::max();
   result_.has_status = false;
   result_.transport_error = std::move(why);
   result_.remedy = std::move(remedy);
@@ -386,19 +431,35 @@ bool GrpcCall::OnReadable() {
 
 int GrpcCall::OnHeader(int32_t stream_id, int category, std::string_view name,
                        std::string_view value) {
-  if (stream_id != stream_id_) return 0;
+  const bool version = stream_id == version_stream_ && stream_id >= 0;
+  if (stream_id != stream_id_ && !version) return 0;
   if (category == NGHTTP2_HCAT_RESPONSE && name == ":status") http_status_ = value;
   if (category == NGHTTP2_HCAT_RESPONSE && name == "content-type") content_type_ = value;
   if (name == "grpc-status") {
-    result_.has_status = true;
-    result_.status = -1;
+    int status = -1;
     if (!value.empty() && value.size() < 6 &&
         value.find_first_not_of("0123456789") == std::string_view::npos) {
-      result_.status = std::stoi(std::string(value));
+      status = std::stoi(std::string(value));
     }
+    if (version) {
+      version_status_ = status;
+      return 0;
+    }
+    result_.has_status = true;
+    result_.status = status;
   }
-  if (name == "grpc-message") result_.message = PercentDecode(value);
+  if (name == "grpc-message" && !version) result_.message = PercentDecode(value);
   return 0;
+}
+
+void GrpcCall::CheckResponseHeaders(int32_t stream_id) {
+  if (http_status_ != "200") {
+    Fail("the agent answered HTTP status " + http_status_ + " instead of 200");
+    nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_CANCEL);
+  } else if (content_type_.rfind("application/grpc", 0) != 0) {
+    Fail("the peer is not a gRPC server (content-type '" + content_type_ + "')");
+    nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_CANCEL);
+  }
 }
 
 int GrpcCall::OnFrame(int32_t stream_id, int type, uint8_t, int category, uint32_t goaway_error) {
@@ -407,19 +468,22 @@ int GrpcCall::OnFrame(int32_t stream_id, int type, uint8_t, int category, uint32
     calm_down_ = goaway_error == NGHTTP2_ENHANCE_YOUR_CALM;
     return 0;
   }
-  if (type == NGHTTP2_HEADERS && stream_id == stream_id_ && category == NGHTTP2_HCAT_RESPONSE) {
-    if (http_status_ != "200") {
-      Fail("the agent answered HTTP status " + http_status_ + " instead of 200");
-      nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id_, NGHTTP2_CANCEL);
-    } else if (content_type_.rfind("application/grpc", 0) != 0) {
-      Fail("the peer is not a gRPC server (content-type '" + content_type_ + "')");
-      nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id_, NGHTTP2_CANCEL);
-    }
+  const bool ours = stream_id >= 0 && (stream_id == stream_id_ || stream_id == version_stream_);
+  if (type == NGHTTP2_HEADERS && ours && category == NGHTTP2_HCAT_RESPONSE) {
+    CheckResponseHeaders(stream_id);
   }
   return 0;
 }
 
 int GrpcCall::OnData(int32_t stream_id, const uint8_t* data, size_t size) {
+  if (stream_id == version_stream_ && stream_id >= 0) {
+    if (version_answer_.size() + size <= kMaxVersionAnswer) {
+      version_answer_.append(reinterpret_cast<const char*>(data), size);
+    } else {
+      version_status_ = -1;  // too long for a version: not an answer
+    }
+    return 0;
+  }
   if (stream_id != stream_id_ || done_) return 0;
   if (!deframer_.Feed(data, size)) {
     Fail(deframer_.error(), deframer_.problem() == GrpcDeframer::Problem::kTooLarge
@@ -431,6 +495,10 @@ int GrpcCall::OnData(int32_t stream_id, const uint8_t* data, size_t size) {
 }
 
 int GrpcCall::OnStreamClose(int32_t stream_id, uint32_t error_code) {
+  if (stream_id == version_stream_ && stream_id >= 0) {
+    if (!done_) VersionStreamClosed(error_code);
+    return 0;
+  }
   if (stream_id != stream_id_ || done_) return 0;
   if (!deframer_.AtBoundary()) {
     Fail("the stream ended in the middle of a message");

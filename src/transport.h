@@ -1,9 +1,17 @@
-// Stage 1 of the data path (transport): one GetEvents call, gRPC over HTTP/2
-// (nghttp2) on a unix or TCP socket, driven by the caller's poll loop.
+// Stage 1 of the data path (transport): one connection to the agent, gRPC
+// over HTTP/2 (nghttp2) on a unix or TCP socket, driven by the caller's poll
+// loop: GetVersion, then one GetEvents call.
 //
-// Contract: Connect() opens the socket and queues the HTTP/2 preface and the
-// request (POST /tetragon.FineGuidanceSensors/GetEvents, application/grpc,
-// te: trailers, no compression offered). The loop polls fd() for POLLIN (when
+// Contract: Connect() opens the socket and queues the HTTP/2 preface and a
+// GetVersion call (POST /tetragon.FineGuidanceSensors/GetVersion,
+// application/grpc, te: trailers, no compression offered). Its answer — or
+// "unknown" when the agent refuses it (UNIMPLEMENTED, any error status, a
+// reset stream) or does not answer within kVersionTimeout — goes to
+// `make_request`, whose bytes become the GetEvents request on the same
+// connection: what tetrars asks depends on the agent's version
+// (agent_version.h). The version call never fails the connection, except
+// for what would fail GetEvents as well (a non-gRPC peer, broken HTTP/2).
+// The loop polls fd() for POLLIN (when
 // it wants to read) and for POLLOUT while WantsToWrite(), and calls
 // OnReadable()/OnWritable(). Every complete gRPC message
 // goes to on_message, in order, synchronously; returning false from it cancels
@@ -17,11 +25,13 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "address.h"
+#include "agent_version.h"
 #include "grpc_deframer.h"
 
 typedef struct nghttp2_session nghttp2_session;
@@ -51,9 +61,16 @@ struct ConnectError {
   std::string remedy;  // "check that the Tetragon agent runs ..."
 };
 
+// How long an agent may take to answer GetVersion before tetrars goes on
+// without its version (an agent answers at once; this is for a stuck one).
+inline constexpr std::chrono::seconds kVersionTimeout{5};
+
 class GrpcCall {
  public:
-  static std::unique_ptr<GrpcCall> Connect(const Address& address, const std::string& request,
+  // The GetEvents request for the agent's version.
+  using MakeRequest = std::function<std::string(const AgentVersion&)>;
+
+  static std::unique_ptr<GrpcCall> Connect(const Address& address, MakeRequest make_request,
                                            size_t max_message_size,
                                            GrpcDeframer::OnMessage on_message,
                                            const std::string& user_agent, ConnectError* error);
@@ -70,6 +87,12 @@ class GrpcCall {
   void OnWritable() { SendPending(); }
   bool done() const { return done_; }
   const CallResult& result() const { return result_; }
+  // While GetVersion is unanswered: when to give up waiting for it (call
+  // OnDeadline() then). time_point::max() once GetEvents is under way.
+  std::chrono::steady_clock::time_point deadline() const { return version_deadline_; }
+  void OnDeadline();
+  // What GetVersion said (unknown until then, and when it said nothing).
+  const AgentVersion& agent_version() const { return version_; }
 
   // Ends the call from our side (the loop found a reason to drop it).
   void Abort(std::string why, std::string remedy = "");
@@ -89,21 +112,41 @@ class GrpcCall {
   int OnFrame(int32_t stream_id, int type, uint8_t flags, int category, uint32_t goaway_error);
   int OnData(int32_t stream_id, const uint8_t* data, size_t size);
   int OnStreamClose(int32_t stream_id, uint32_t error_code);
-  ssize_t ReadRequest(uint8_t* buf, size_t length, uint32_t* data_flags);
+
+  // One request body being sent: the 5-byte gRPC prefix and the message.
+  struct Body {
+    std::string bytes;
+    size_t sent = 0;
+  };
 
  private:
   GrpcCall(int fd, size_t max_message_size, GrpcDeframer::OnMessage on_message);
-  bool Start(const Address& address, const std::string& request, const std::string& user_agent,
-             std::string* error);
+  bool Start(const std::string& user_agent, std::string* error);
+  int32_t Submit(std::string_view method, Body& body);
+  void VersionKnown(const AgentVersion& version);
+  void VersionStreamClosed(uint32_t error_code);
   void SendPending();
   void Fail(std::string why, std::string remedy = "");
+  // The response headers of `stream_id` say HTTP 200 and gRPC, or fail the call.
+  void CheckResponseHeaders(int32_t stream_id);
 
   int fd_;
   nghttp2_session* session_ = nullptr;
+  std::string authority_;
+  std::string user_agent_;
+  MakeRequest make_request_;
+  // GetVersion: its stream, the answer's bytes, its status.
+  int32_t version_stream_ = -1;
+  Body version_body_;
+  std::string version_answer_;
+  int version_status_ = -1;
+  std::chrono::steady_clock::time_point version_deadline_ =
+      std::chrono::steady_clock::time_point::max();
+  AgentVersion version_ = AgentVersion::Unknown();
+  // GetEvents.
   int32_t stream_id_ = -1;
   GrpcDeframer deframer_;
-  std::string request_;  // 5-byte prefix + serialized GetEventsRequest
-  size_t request_sent_ = 0;
+  Body request_;
   std::string outgoing_;  // HTTP/2 bytes the socket did not take yet
   std::unique_ptr<uint8_t[]> read_buffer_;
   std::string http_status_;

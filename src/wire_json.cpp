@@ -69,7 +69,8 @@ bool WireJsonWriter::Fail(std::string why) {
   return false;
 }
 
-bool WireJsonWriter::Message(const schema::Message& type, std::span<const Span> spans) {
+bool WireJsonWriter::Message(const schema::Message& declared, std::span<const Span> spans) {
+  const schema::Message& type = &declared == replaced_ ? *replacement_ : declared;
   if (type.well_known != schema::WellKnown::kNone) return WellKnown(type, spans);
   const wire::Walker::Mark arena = walker_.Save();
   const wire::Walker::Index index = walker_.Build(type, spans);

@@ -33,6 +33,14 @@ class WireJsonWriter {
   bool Append(const schema::Message& type, const uint8_t* data, size_t size, std::string& out,
               std::string* error = nullptr);
 
+  // Prints every `replaced` message as `replacement` (same bytes, the older
+  // meaning of its field numbers: an old agent's tetragon.Pod is printed as
+  // tetragon.history.PodWithLabels). nullptr: no replacement.
+  void PrintAs(const schema::Message* replaced, const schema::Message* replacement) {
+    replaced_ = replaced;
+    replacement_ = replacement;
+  }
+
  private:
   struct MapEntry {
     uint64_t key_bits;
@@ -49,6 +57,8 @@ class WireJsonWriter {
   bool Fail(std::string why);
 
   wire::Walker walker_;
+  const schema::Message* replaced_ = nullptr;
+  const schema::Message* replacement_ = nullptr;
   std::vector<MapEntry> entries_;
   std::string scratch_;  // FieldMask paths
   std::string* out_ = nullptr;

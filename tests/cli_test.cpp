@@ -42,6 +42,29 @@ TEST(Cli, NoArgumentsIsTheReplacedPipeline) {
   EXPECT_FALSE(o.resolve_users);
 }
 
+TEST(Cli, AgentFacingFlagsOfIssue14) {
+  auto cl = ParseArgs({});
+  ASSERT_TRUE(cl.options) << cl.text;
+  EXPECT_EQ(cl.options->keepalive_ms, 5 * 60 * 1000);  // grpc-go's enforcement minimum
+  EXPECT_EQ(cl.options->fields_by, tetrars::FieldsBy::kAuto);
+  EXPECT_TRUE(cl.options->container_regex.empty());
+  cl = ParseArgs({"--containers", "^nginx$,^envoy$", "--containers", "db", "--namespace-regex",
+                  "^team-", "--fields-by", "tetrars"});
+  ASSERT_TRUE(cl.options) << cl.text;
+  EXPECT_EQ(cl.options->container_regex, (std::vector<std::string>{"^nginx$", "^envoy$", "db"}));
+  EXPECT_EQ(cl.options->namespace_regex, (std::vector<std::string>{"^team-"}));
+  EXPECT_EQ(cl.options->fields_by, tetrars::FieldsBy::kTetrars);
+  cl = ParseArgs({"--fields-by", "agent"});
+  ASSERT_TRUE(cl.options) << cl.text;
+  EXPECT_EQ(cl.options->fields_by, tetrars::FieldsBy::kAgent);
+  // tetra's other spellings of the renamed list flags, which scripts carry.
+  cl = ParseArgs({"--pods", "web", "--processes", "ssh", "--namespaces", "prod"});
+  ASSERT_TRUE(cl.options) << cl.text;
+  EXPECT_EQ(cl.options->pod_regex, (std::vector<std::string>{"web"}));
+  EXPECT_EQ(cl.options->binary_regex, (std::vector<std::string>{"ssh"}));
+  EXPECT_EQ(cl.options->namespaces, (std::vector<std::string>{"prod"}));
+}
+
 TEST(Cli, OutputFormatsAndTheirLineLimits) {
   auto cl = ParseArgs({"-o", "journal"});
   ASSERT_TRUE(cl.options) << cl.text;
@@ -300,6 +323,15 @@ TEST(Cli, UsageErrorsExitTwoWithWhatAndWhatToDo) {
        "^/usr/bin/(ls: use RE2 syntax"},
       {{"--pod", "web-\\"}, "tetrars: invalid regular expression 'web-\\' in --pod: trailing \\"},
       {{"--cel-expression", " "}, "tetrars: empty --cel-expression: give a CEL expression"},
+      // Issue 14: the newest filters are RE2 like --pod; who removes fields.
+      {{"--containers", "nginx("},
+       "tetrars: invalid regular expression 'nginx(' in --containers: missing ): nginx(: use RE2 "
+       "syntax"},
+      {{"--namespace-regex", "team-["},
+       "tetrars: invalid regular expression 'team-[' in --namespace-regex: missing ]: [: use "
+       "RE2 syntax"},
+      {{"--fields-by", "kernel"},
+       "tetrars: invalid --fields-by 'kernel': use auto, agent or tetrars\n"},
       {{"-o", "yaml"}, "tetrars: invalid --output 'yaml': use json, compact or journal"},
       {{"--max-line-bytes", "100"},
        "tetrars: invalid --max-line-bytes '100': give a number of bytes from 1024 to "

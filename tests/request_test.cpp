@@ -93,6 +93,25 @@ TEST(Request, ServerSideFiltersGoInTheAllowListFilterAsTetraSendsThem) {
             expected.SerializeAsString());
 }
 
+TEST(Request, TheNewestFiltersAndNoFieldFilterForOldAgents) {
+  const auto expected = FromText(R"pb(
+    allow_list {
+      event_set: [ PROCESS_EXEC ]
+      container_name_regex: [ "^nginx$", "db" ]
+      namespace_regex: "^team-"
+    }
+  )pb");
+  tetragon::GetEventsRequest built;
+  ASSERT_TRUE(built.ParseFromString(tetrars::BuildRequest(
+      Parse({"--containers", "^nginx$,db", "--namespace-regex", "^team-"}), false,
+      /*field_filters_too=*/false)));
+  EXPECT_EQ(built.SerializeAsString(), expected.SerializeAsString());
+  // The same options with the field filter: only field_filters differ.
+  const auto with = Built(Parse({"--containers", "^nginx$,db", "--namespace-regex", "^team-"}));
+  EXPECT_EQ(with.field_filters_size(), 1);
+  EXPECT_EQ(with.allow_list(0).SerializeAsString(), expected.allow_list(0).SerializeAsString());
+}
+
 TEST(Request, AuidPushdownAsCel) {
   EXPECT_EQ(tetrars::AuidCel(Parse({})),
             "process_exec.process.auid >= 1000u && process_exec.process.auid <= 4294967294u");

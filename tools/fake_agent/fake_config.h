@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "played_version.h"
 #include "ping_policy.h"
+#include "played_version.h"
 
 namespace fake_agent {
 

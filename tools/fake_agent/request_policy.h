@@ -27,8 +27,8 @@
 #include <string>
 #include <vector>
 
-#include "played_version.h"
 #include "cel_double.h"
+#include "played_version.h"
 #include "tetragon/events.pb.h"
 
 namespace fake_agent {

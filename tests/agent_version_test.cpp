@@ -1,0 +1,106 @@
+// What tetrars reads from the agent's GetVersion answer, and what it decides
+// from it (agent_version.h).
+#include "agent_version.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tetragon/events.pb.h"
+
+namespace tetrars {
+namespace {
+
+TEST(AgentVersion, ReleasesAndGitDescribeSuffixes) {
+  struct Case {
+    const char* reported;
+    bool known;
+    bool before_1_1;  // FiltersFieldsInPlace, PodFieldThreeIsLabels
+  };
+  const Case cases[] = {
+      {"v0.10.0", true, true},
+      {"v1.0.3", true, true},
+      {"1.0.3", true, true},
+      {"v1.1.0-pre.0", true, true},  // a pre-release of v1.1.0 still filtered in place
+      {"v1.1.0-pre.0-12-gabc1234", true, true},
+      {"v1.1.0", true, false},
+      {"v1.0.3-45-g0123abc", true, true},  // a build after v1.0.3 is v1.0.3
+      {"v1.1.0-3-g0123abc", true, false},
+      {"v1.6.0-rc.1", true, false},
+      {"v1.7.0", true, false},
+      {"v10.0.0", true, false},
+      {"", false, false},
+      {"40b029c1e", false, false},  // git describe --always without a tag
+      {"v1.7", false, false},
+      {"v1.7.0x", false, false},
+      {"version 1.7.0", false, false},
+  };
+  for (const Case& c : cases) {
+    const AgentVersion version = AgentVersion::Parse(c.reported);
+    EXPECT_EQ(version.known(), c.known) << c.reported;
+    EXPECT_EQ(version.text(), c.reported);
+    EXPECT_EQ(version.FiltersFieldsInPlace(), c.before_1_1) << c.reported;
+    EXPECT_EQ(version.PodFieldThreeIsLabels(), c.before_1_1) << c.reported;
+  }
+  EXPECT_FALSE(AgentVersion::Unknown().known());
+  EXPECT_FALSE(AgentVersion::Unknown().Before({99, 0, 0}));
+}
+
+TEST(AgentVersion, PreReleasesComeBeforeTheirRelease) {
+  EXPECT_TRUE(AgentVersion::Parse("v1.6.0-rc.1").Before({1, 6, 0}));
+  EXPECT_FALSE(AgentVersion::Parse("v1.6.0-rc.1").Before({1, 5, 9}));
+  EXPECT_FALSE(AgentVersion::Parse("v1.6.0").Before({1, 6, 0}));
+  EXPECT_TRUE(AgentVersion::Parse("v1.5.9").Before({1, 6, 0}));
+  EXPECT_FALSE(AgentVersion::Parse("v2.0.0").Before({1, 99, 99}));
+}
+
+TEST(AgentVersion, FiltersAnOlderAgentIgnores) {
+  const std::vector<std::string_view> all = {"--policy-names", "--cel-expression", "--containers",
+                                             "--namespace-regex"};
+  const auto ignored = [&](const char* version, const std::vector<std::string_view>& used) {
+    std::string names;
+    for (const FilterFeature& f : FiltersTheAgentIgnores(AgentVersion::Parse(version), used)) {
+      names += std::string(f.flag) + " ";
+    }
+    return names;
+  };
+  EXPECT_EQ(ignored("v0.10.0", all),
+            "--policy-names --cel-expression --containers --namespace-regex ");
+  EXPECT_EQ(ignored("v1.1.0", all), "--cel-expression --containers --namespace-regex ");
+  EXPECT_EQ(ignored("v1.3.0", all), "--containers --namespace-regex ");
+  EXPECT_EQ(ignored("v1.6.0", all), "--namespace-regex ");
+  EXPECT_EQ(ignored("v1.7.0", all), "");
+  EXPECT_EQ(ignored("", all), "");  // unknown: nothing is claimed
+  EXPECT_EQ(ignored("v1.0.3", {"--containers"}), "--containers ");
+  EXPECT_EQ(ignored("v1.0.3", {}), "");
+}
+
+// The GetVersion answer as a gRPC message: built with libprotobuf (the
+// oracle), read by tetrars' walker.
+std::string Framed(const std::string& message, char flag = 0) {
+  std::string framed(1, flag);
+  for (int shift = 24; shift >= 0; shift -= 8) framed += char((message.size() >> shift) & 0xff);
+  return framed + message;
+}
+
+TEST(AgentVersion, ReadFromTheGetVersionAnswer) {
+  tetragon::GetVersionResponse response;
+  response.set_version("v1.6.0");
+  const std::string bytes = response.SerializeAsString();
+  EXPECT_EQ(AgentVersion::FromAnswer(Framed(bytes)).text(), "v1.6.0");
+  EXPECT_TRUE(AgentVersion::FromAnswer(Framed(bytes)).known());
+  // Last occurrence wins, as in protobuf.
+  tetragon::GetVersionResponse older;
+  older.set_version("v0.10.0");
+  EXPECT_EQ(AgentVersion::FromAnswer(Framed(older.SerializeAsString() + bytes)).text(), "v1.6.0");
+  // An empty answer (version "") and broken ones are unknown.
+  EXPECT_FALSE(AgentVersion::FromAnswer(Framed("")).known());
+  EXPECT_FALSE(AgentVersion::FromAnswer("").known());
+  EXPECT_FALSE(AgentVersion::FromAnswer(Framed(bytes, 1)).known());            // compressed
+  EXPECT_FALSE(AgentVersion::FromAnswer(Framed(bytes).substr(1)).known());     // cut
+  EXPECT_FALSE(AgentVersion::FromAnswer(Framed(bytes) + "x").known());         // two messages
+  EXPECT_FALSE(AgentVersion::FromAnswer(Framed("\x0a\x02\xff\xfe")).known());  // not UTF-8
+}
+
+}  // namespace
+}  // namespace tetrars

@@ -9,6 +9,11 @@
 
 namespace tetrars {
 
+// Which process of an event a rule is about (--auid-of): the event's own
+// process (process_exec.process, process_kprobe.process ...), its parent, or
+// either of them (the event passes if one of them does).
+enum class AuidOf { kProcess, kParent, kEither };
+
 struct EventFields {
   wire::EventPath process_auid, process_uid, process_pid, process_binary, process_exec_id;
   wire::EventPath parent_auid, parent_uid, parent_binary;

@@ -22,10 +22,6 @@ namespace tetrars {
 
 enum class Verdict { kPrint, kOtherType, kNoAuid, kAuidRejected };
 
-// Whose auid the rule reads (--auid-of): the event's process (the default),
-// its parent, or either of them (the event passes if one of them does).
-enum class AuidOf { kProcess, kParent, kEither };
-
 class EventFilter {
  public:
   EventFilter(std::vector<EventKind> types, AuidFilter auid, AuidOf auid_of = AuidOf::kProcess);

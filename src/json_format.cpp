@@ -1,6 +1,7 @@
-// See json_format.h. Bodies copied from json_writer.cpp (AppendInt,
-// AppendFloat, AppendBase64, CivilFromDays, AppendPadded, AppendNanos,
-// ToLowerCamel, and the range checks of Encoder::Timestamp/Duration).
+// See json_format.h. The same spellings as the reference writer's
+// (tests/reference/json_writer.cpp: AppendInt, AppendFloat, AppendBase64,
+// CivilFromDays, AppendPadded, AppendNanos, ToLowerCamel, the range checks of
+// Encoder::Timestamp/Duration), held equal by the differential tests.
 #include "json_format.h"
 
 #include <algorithm>

@@ -1,16 +1,12 @@
 // JSON spellings of protobuf scalars and well-known types, as Go's protojson
-// (and src/json_writer.cpp) print them, for writers that have no Message.
+// prints them, for the writers over wire bytes (wire_json.h, compact_writer.h).
 //
 // Contract: each Append* appends to `out`; the Timestamp and Duration ones
-// append nothing and return false with json_writer.cpp's exact reason when
-// protojson refuses the value (out of range). String escaping is
-// AppendJsonString (json_writer.h).
-//
-// These are copies of json_writer.cpp's private helpers, kept byte-for-byte
-// equal by the differential tests (tests/wire_json_test.cpp); json_writer.cpp
-// was left untouched while another change is in flight. Integration should
-// make json_writer.cpp call these (and move AppendJsonString here) so one copy
-// remains.
+// append nothing and return false with protojson's reason when it refuses
+// the value (out of range). String escaping is AppendJsonString
+// (json_string.h). The reflection writer of tests/reference/json_writer.cpp
+// keeps its own copies on purpose: it is the independent oracle that the
+// differential tests (tests/wire_json_test.cpp) hold these to, byte for byte.
 #pragma once
 
 #include <cstdint>

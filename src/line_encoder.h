@@ -17,9 +17,9 @@
 
 #include "agent_version.h"
 #include "annotations.h"
-#include "cli.h"
 #include "compact_writer.h"
 #include "event.h"
+#include "options.h"
 #include "user_names.h"
 #include "wire.h"
 #include "wire_json.h"

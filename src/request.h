@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "cli.h"
+#include "options.h"
 
 namespace tetrars {
 

@@ -1,5 +1,6 @@
-// See wire_json.h. Mirrors json_writer.cpp's Encoder function by function
-// (Message, Field, Singular, Map, WellKnown); where the reflection writer asks
+// See wire_json.h. Mirrors the reference writer's Encoder
+// (tests/reference/json_writer.cpp) function by function (Message, Field,
+// Singular, Map, WellKnown); where the reflection writer asks
 // HasField/FieldSize, this one reads the walker's occurrence lists.
 #include "wire_json.h"
 

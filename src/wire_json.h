@@ -1,7 +1,7 @@
 // JSON straight from wire bytes: the object `tetra getevents -o json` prints,
-// byte for byte what the reflection writer (json_writer.h AppendJson) prints
-// for the same bytes parsed by libprotobuf, without parsing them into a
-// message.
+// byte for byte what the reflection writer (tests/reference/json_writer.h
+// AppendJson, the test oracle) prints for the same bytes parsed by
+// libprotobuf, without parsing them into a message.
 //
 // Contract: Append() prints the message `type` encoded in `data`, which must
 // have passed wire::Validate() for `type` (on other bytes it stays in bounds,

@@ -6,7 +6,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <regex>
+#include <set>
 
+#include "info_file.h"
+#include "option_table.h"
+#include "option_values.h"
 #include "tetragon/events.pb.h"
 
 namespace {
@@ -373,3 +378,32 @@ TEST(Cli, UsageErrorsExitTwoWithWhatAndWhatToDo) {
 }
 
 }  // namespace
+
+// The man page lists exactly the options of the table (option_table.h) that
+// --help lists, with their short names: the table is the one definition.
+TEST(ManPage, ListsExactlyTheOptionTable) {
+  std::set<std::string> table;
+  for (const tetrars::OptionSpec& spec : tetrars::OptionTable()) {
+    if (spec.hidden) continue;
+    table.insert("--" + spec.name);
+    if (spec.short_name != 0) table.insert(std::string("-") + spec.short_name);
+  }
+  std::ifstream in(std::string(TETRARS_TEST_DATA) + "/../../docs/tetrars.1");
+  ASSERT_TRUE(in) << "docs/tetrars.1";
+  const std::string man((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t from = man.find(".SH OPTIONS");
+  const std::string options = man.substr(from, man.find(".SH ", from + 1) - from);
+  // Each option's entry: ".TP", then ".B" / ".BI" / ".BR" naming it, dashes
+  // escaped: .BI \-e ", " \-\-event\-types " LIST"
+  std::set<std::string> documented;
+  const std::regex entry(R"(\n\.TP\n\.B[IR]? ([^\n]*))");
+  const std::regex name(R"((\\-\\-[a-z\\-]+|\\-[a-zA-Z]\b))");
+  for (std::sregex_iterator it(options.begin(), options.end(), entry), end; it != end; ++it) {
+    const std::string line = (*it)[1];
+    for (std::sregex_iterator n(line.begin(), line.end(), name); n != end; ++n) {
+      documented.insert(std::regex_replace(std::string((*n)[1]), std::regex(R"(\\-)"), "-"));
+    }
+  }
+  EXPECT_GE(table.size(), 35u);
+  EXPECT_EQ(documented, table);
+}

@@ -122,4 +122,13 @@ TEST(ManPage, DocumentsExactlyTheFlagsOfHelp) {
   EXPECT_EQ(help_flags, man_flags);
 }
 
+// The fake agent is a test oracle: it links the event model (tetrars_model)
+// and the libprotobuf reference, not the client it tests (the loop, the
+// transport, the command line). tetrars itself is the positive control.
+TEST(Build, TheFakeAgentDoesNotLinkTheClient) {
+  const std::string client = R"('tetrars::(GrpcCall|ParseCommandLine|Run\(|Sink::|Decoder::)')";
+  EXPECT_EQ(Output("nm -C " + e2e::kFake + " | grep -c -E " + client + " || true"), "0\n");
+  EXPECT_NE(Output("nm -C " + e2e::kTetrars + " | grep -c -E " + client + " || true"), "0\n");
+}
+
 }  // namespace

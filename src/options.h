@@ -1,0 +1,78 @@
+// What tetrars is asked to do: the options every stage reads, with their
+// defaults. Filled by the command line (cli.h, from the option table
+// option_table.h); read by the request builder, the filter, the encoder and
+// the loop, none of which needs the parser.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "address.h"
+#include "auid_filter.h"
+#include "event_fields.h"
+#include "event_types.h"
+#include "predicate.h"
+
+namespace tetrars {
+
+inline constexpr const char* kDefaultServerAddress = "unix:///var/run/tetragon/tetragon.sock";
+inline constexpr size_t kDefaultMaxMessageSize = 16 * 1024 * 1024;
+
+// The fields the replaced tetra pipeline asked for (-f), in its order.
+const std::vector<std::string>& DefaultIncludeFields();
+
+// -o: tetra's JSON lines, tetra's compact lines, or native journald entries.
+enum class OutputFormat { kJson, kCompact, kJournal };
+
+// Who removes the fields -f/-F leave out (--fields-by).
+enum class FieldsBy {
+  kAuto,     // the agent, unless its version applies them to shared events
+  kAgent,    // the agent, whatever its version
+  kTetrars,  // tetrars: the agent sends every field
+};
+
+// Over TCP: an HTTP/2 PING after this long without data from the agent. Not
+// less than grpc-go's enforcement minimum (keepalive.h).
+inline constexpr int kDefaultKeepaliveMs = 5 * 60 * 1000;
+
+// Under sustained load an event waits at most this long before it is written.
+inline constexpr int kDefaultMaxDelayMs = 10;
+
+// journald's LineMax is 48 KiB: stdout lines stay below it by default.
+inline constexpr size_t kDefaultMaxLineBytes = 48000;
+
+struct Options {
+  Address address;
+  AuidFilter auid;
+  AuidOf auid_of = AuidOf::kProcess;
+  std::vector<EventKind> event_types;       // EventType numbers, in the order given
+  std::vector<std::string> include_fields;  // empty with --all-fields
+  std::vector<std::string> exclude_fields;  // -F: cleared by the agent
+  // Server-side event filters, as tetra sends them (one allow_list Filter).
+  std::vector<std::string> namespaces;       // -n; "" (--host) = not in a pod
+  std::vector<std::string> binary_regex;     // --process (RE2)
+  std::vector<std::string> pod_regex;        // --pod (RE2)
+  std::vector<std::string> container_regex;  // --containers (RE2; agents >= v1.6.0)
+  std::vector<std::string> namespace_regex;  // --namespace-regex (RE2; agents >= v1.7.0)
+  std::vector<std::string> policy_names;     // --policy-names
+  std::vector<std::string> cel_expressions;  // --cel-expression, one per flag
+  std::vector<Predicate> matches;            // --match: all must hold
+  bool pushdown = true;  // also send the auid rule to the agent as CEL (--no-pushdown)
+  bool all_fields = false;
+  bool once = false;
+  size_t max_message_size = kDefaultMaxMessageSize;
+  int reconnect_min_ms = 100;              // first retry delay; doubles up to reconnect_max_ms
+  int reconnect_max_ms = 5000;             // --reconnect-max
+  int keepalive_ms = kDefaultKeepaliveMs;  // --keepalive: PING interval over TCP (0 = off)
+  FieldsBy fields_by = FieldsBy::kAuto;
+  // --max-delay: under load, how long an event may wait so that one wake-up,
+  // one read and one write carry many (0 = write each event at once).
+  int max_delay_ms = kDefaultMaxDelayMs;
+  OutputFormat output = OutputFormat::kJson;
+  size_t max_line_bytes = kDefaultMaxLineBytes;  // 0 = unlimited (-o journal's default)
+  bool timestamps = false;                       // -o compact: the event time first
+  bool resolve_users = false;                    // "tetrars":{"auid_user":...}
+};
+
+}  // namespace tetrars

@@ -83,7 +83,7 @@ std::vector<FilterFeature> FiltersTheAgentIgnores(const AgentVersion& agent,
                                                   const std::vector<std::string_view>& used) {
   std::vector<FilterFeature> ignored;
   for (const FilterFeature& feature : kYoungFilters) {
-    if (!agent.Before(feature.since)) continue;
+    if (!agent.BeforeRelease(feature.since)) continue;
     for (std::string_view flag : used) {
       if (flag == feature.flag) ignored.push_back(feature);
     }

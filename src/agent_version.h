@@ -13,13 +13,16 @@
 // takes the current API's behaviour.
 //
 // The facts, read from the releases' public API and server code:
-//   - before v1.1.0 the agent applies a client's field filter to the event it
-//     shares with every other client (other clients lose fields);
+//   - the agent applies a client's field filter to the event it shares with
+//     every other client (other clients lose fields) up to v1.0.0 and in
+//     v1.1.0's pre-releases: v1.0.1 (a backport) and v1.1.0 filter a copy;
+//     v1.0.0 and v1.1.0-pre.0 already copied exec events, not the others;
 //   - Pod field 3 is `repeated string labels` before v1.1.0, unused from
 //     v1.1.0 to v1.5.x, `string uid` from v1.6.0;
 //   - Filter fields appeared in: policy_names v1.1.0, cel_expression v1.3.0,
 //     container_name_regex v1.6.0, namespace_regex v1.7.0; an older agent
-//     ignores them without a word.
+//     ignores them without a word. A pre-release of the release that brought
+//     one is not said to ignore it (v1.6.0-rc.1 has container_name_regex).
 #pragma once
 
 #include <optional>
@@ -46,11 +49,16 @@ class AgentVersion {
   bool known() const { return release_.has_value(); }
   // As reported ("v1.7.0"); empty when the agent did not answer.
   const std::string& text() const { return text_; }
-  // True only when the version is known and comes before `release`.
+  // True only when the version is known and comes before `release` (a
+  // pre-release of `release` does).
   bool Before(ReleaseNumber release) const;
+  // The same, but a pre-release of `release` counts as `release`.
+  bool BeforeRelease(ReleaseNumber release) const { return release_ && *release_ < release; }
 
   // The agent damages other clients' events with our field filter.
-  bool FiltersFieldsInPlace() const { return Before({1, 1, 0}); }
+  bool FiltersFieldsInPlace() const {
+    return Before({1, 0, 1}) || (release_ == ReleaseNumber{1, 1, 0} && prerelease_);
+  }
   // Pod field 3 is the old `labels` list, not `uid`.
   bool PodFieldThreeIsLabels() const { return Before({1, 1, 0}); }
 

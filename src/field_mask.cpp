@@ -153,7 +153,8 @@ void FieldMasks::Add(const std::vector<std::string>& paths, bool exclude) {
   filters_.push_back(std::move(filter));
 }
 
-int32_t FieldMasks::Compile(const schema::Message& type, const Names& names) {
+int32_t FieldMasks::Compile(const schema::Message& declared, const Names& names) {
+  const schema::Message& type = Read(declared);
   const auto id = int32_t(nodes_.size());
   nodes_.emplace_back();
   nodes_.back().fields.resize(type.fields.size());
@@ -229,7 +230,7 @@ void FieldMasks::Pass(const Filter& filter, const uint8_t* data, size_t size, st
 void FieldMasks::Masked(const Field& field, std::span<const Span> spans, int32_t node,
                         std::string& out) {
   const size_t at = StartLength(field.number, out);
-  Body(schema::TypeOf(field), spans, node, out);
+  Body(Read(schema::TypeOf(field)), spans, node, out);
   FinishLength(at, out);
 }
 

@@ -65,6 +65,13 @@ namespace tetrars {
 
 class FieldMasks {
  public:
+  // Masks over our schema; or over it with every `replaced` message read as
+  // `replacement` (an old agent's tetragon.Pod as its
+  // tetragon.history.PodWithLabels: field 3 is a list there, kept whole).
+  FieldMasks() = default;
+  FieldMasks(const schema::Message* replaced, const schema::Message* replacement)
+      : replaced_(replaced), replacement_(replacement) {}
+
   // One GetEventsRequest.field_filters entry (empty event_set), in request
   // order: its `fields.paths`, and whether its action is EXCLUDE (INCLUDE
   // otherwise). Compiled against every event type of the schema here, once.
@@ -118,6 +125,13 @@ class FieldMasks {
   void MapEntry(const schema::Field& field, const wire::Occurrence& entry, int32_t node,
                 std::string& out);
 
+  // The message type a field's bytes are read as (see the constructor).
+  const schema::Message& Read(const schema::Message& type) const {
+    return &type == replaced_ ? *replacement_ : type;
+  }
+
+  const schema::Message* replaced_ = nullptr;
+  const schema::Message* replacement_ = nullptr;
   std::vector<Node> nodes_;
   std::vector<Filter> filters_;
   // While applying: the walker, the action of the pass, the passes' buffers.

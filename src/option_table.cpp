@@ -121,7 +121,7 @@ std::vector<OptionSpec> MakeTable() {
        }},
       {"fields-by", 0, "WHO",
        "who removes the fields -f/-F leave out: auto (the\n"
-       "agent, but tetrars itself for agents before v1.1.0,\n"
+       "agent, but tetrars itself for agents before v1.0.1,\n"
        "which strip them from the events their other\n"
        "clients get too), agent, or tetrars (default auto)\n"
        "example: --fields-by tetrars",

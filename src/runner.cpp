@@ -19,6 +19,7 @@
 #include "keepalive.h"
 #include "line_encoder.h"
 #include "request.h"
+#include "schema.h"
 #include "signals.h"
 #include "sink.h"
 #include "stats.h"
@@ -76,8 +77,10 @@ class Loop {
         random_(std::random_device{}()),
         diagnostics_(Diagnostics::FromEnvironment()) {
     InstallSignalHandlers(&wait_mask_);
-    if (!options.all_fields) masks_.Add(options.include_fields, /*exclude=*/false);
-    if (!options.exclude_fields.empty()) masks_.Add(options.exclude_fields, /*exclude=*/true);
+    for (FieldMasks* masks : {&masks_, &masks_with_labels_}) {
+      if (!options.all_fields) masks->Add(options.include_fields, /*exclude=*/false);
+      if (!options.exclude_fields.empty()) masks->Add(options.exclude_fields, /*exclude=*/true);
+    }
   }
 
   int Run() {
@@ -168,7 +171,7 @@ class Loop {
       }
       if (options_.once) {
         if (result.ok()) return Finish(0);
-        SayConnected();
+        if (call->answered()) SayConnected();
         Say(Priority::kError,
             "tetrars: the event stream from " + where + " failed: " + result.Describe() + ": " +
                 (result.remedy.empty() ? "check the agent's log" : result.remedy));
@@ -228,6 +231,7 @@ class Loop {
   // and what the user should know about that version, said once per version.
   std::string OnAgentVersion(const AgentVersion& agent) {
     encoder_.ForAgent(agent);
+    pod_labels_ = agent.PodFieldThreeIsLabels();
     const bool shared_events_damaged = agent.FiltersFieldsInPlace() && !masks_.empty();
     masks_here_ =
         !masks_.empty() && (options_.fields_by == FieldsBy::kTetrars ||
@@ -236,8 +240,9 @@ class Loop {
     // After streams that ended without an event, "connected" waits for the
     // first event: an agent that keeps ending streams at once gives one
     // line, not two per attempt.
+    // Said once the agent takes the GetEvents call (its response headers),
+    // or at its first event after streams that ended empty (Stream).
     connected_line_ = "tetrars: connected to " + where_ + " (" + name + ")";
-    if (!ended_empty_) SayConnected();
     if (agent.text() != agent_said_ || !agent_noted_) {
       agent_said_ = agent.text();
       agent_noted_ = true;
@@ -257,14 +262,14 @@ class Loop {
       Say(Priority::kNotice,
           "tetrars: " + name +
               " would apply the field filter (-f/-F) to the events it shares with its other "
-              "clients (fixed in v1.1.0): tetrars removes those fields itself; the agent sends "
+              "clients (fixed in v1.0.1): tetrars removes those fields itself; the agent sends "
               "every field (--fields-by agent to change)");
     } else if (damaged && !masks_here_) {
       Say(Priority::kWarning,
           "tetrars: " + name +
               " applies the field filter (-f/-F) to the events it shares with its other clients, "
               "which then lose those fields: use --fields-by auto, or upgrade the agent to "
-              "v1.1.0 or later");
+              "v1.0.1 or later");
     }
     std::vector<std::string_view> used;
     if (!options_.policy_names.empty()) used.push_back("--policy-names");
@@ -439,9 +444,13 @@ class Loop {
       call.OnDeadline();
       if (call.done()) return;
       deadline = std::min(deadline, call.deadline());
+      // Until GetEvents is sent the agent can send no event, only the
+      // version: read it even while the output is full, or an old agent
+      // would be taken for one of unknown version (and sent the field filter).
+      const bool awaiting_version = call.deadline() != Clock::time_point::max();
       pollfd fds[2] = {{call.fd(), 0, 0}, {sink_->poll_fd(), POLLOUT, 0}};
       if (call.WantsToWrite()) fds[0].events |= POLLOUT;
-      if (!output_full && !batching) fds[0].events |= POLLIN;
+      if ((!output_full || awaiting_version) && !batching) fds[0].events |= POLLIN;
       if (batching && !output_full) deadline = std::min(deadline, batch_due);
       // Not reading: a hung-up agent must not wake us until the output drains.
       if (output_full && fds[0].events == 0) fds[0].fd = -1;
@@ -449,6 +458,7 @@ class Loop {
       if (fds[0].revents & POLLOUT) call.OnWritable();
       if (output_full) {
         output_ready_ = fds[1].revents != 0;
+        if (awaiting_version && fds[0].revents != 0) call.OnReadable();
         continue;
       }
       // A hung-up or failed connection is read at once, batching or not.
@@ -459,6 +469,7 @@ class Loop {
       const uint64_t bytes_before = call.bytes_received();
       while (call.OnReadable() && !sink_->blocked() && !Stopping()) {
       }
+      if (call.answered() && !ended_empty_) SayConnected();
       const auto now = Clock::now();
       if (call.messages() == before) {
         batching = false;  // the load is over: wait for data again
@@ -515,7 +526,7 @@ class Loop {
     if (masks_here_) {
       // The agent's field filter, applied here (see OnAgentVersion): the
       // result is a subset of a valid event, so it decodes.
-      masks_.Apply(event.data, event.size, walker, masked_);
+      (pod_labels_ ? masks_with_labels_ : masks_).Apply(event.data, event.size, walker, masked_);
       if (decoder_.Decode(reinterpret_cast<const uint8_t*>(masked_.data()), masked_.size()) !=
           Decoder::Result::kEvent) {
         ++stats_.encode_errors;
@@ -606,7 +617,11 @@ class Loop {
   Stats stats_;
   bool pushdown_;
   Keepalive keepalive_;
-  FieldMasks masks_;         // -f/-F as the agent would apply them
+  FieldMasks masks_;  // -f/-F as the agent would apply them
+  // The same for agents whose Pod field 3 is its labels list (agent_version.h).
+  FieldMasks masks_with_labels_{schema::FindMessage("tetragon.Pod"),
+                                schema::FindMessage("tetragon.history.PodWithLabels")};
+  bool pod_labels_ = false;  // this connection's agent is one of those
   bool masks_here_ = false;  // this connection: tetrars applies them, not the agent
   std::string masked_;       // the event with masks_ applied
   std::string where_;        // the agent's address as given

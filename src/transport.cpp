@@ -344,7 +344,7 @@ void GrpcCall::VersionKnown(const AgentVersion& version) {
 
 void GrpcCall::VersionStreamClosed(uint32_t error_code) {
   AgentVersion version = AgentVersion::Unknown();
-  if (error_code == NGHTTP2_NO_ERROR && version_status_ == 0) {
+  if (error_code == NGHTTP2_NO_ERROR && version_status_ == 0 && !version_too_long_) {
     version = AgentVersion::FromAnswer(version_answer_);
   }
   VersionKnown(version);
@@ -353,6 +353,10 @@ void GrpcCall::VersionStreamClosed(uint32_t error_code) {
 void GrpcCall::OnDeadline() {
   if (done_ || version_stream_ < 0) return;
   if (std::chrono::steady_clock::now() < version_deadline_) return;
+  // An answer that arrived with the deadline is in the socket: read it first.
+  while (OnReadable()) {
+  }
+  if (done_ || version_stream_ < 0) return;
   nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, version_stream_, NGHTTP2_CANCEL);
   VersionKnown(AgentVersion::Unknown());
   SendPending();
@@ -471,6 +475,7 @@ int GrpcCall::OnFrame(int32_t stream_id, int type, uint8_t, int category, uint32
   const bool ours = stream_id >= 0 && (stream_id == stream_id_ || stream_id == version_stream_);
   if (type == NGHTTP2_HEADERS && ours && category == NGHTTP2_HCAT_RESPONSE) {
     CheckResponseHeaders(stream_id);
+    if (stream_id == stream_id_ && !done_) answered_ = true;
   }
   return 0;
 }
@@ -480,7 +485,7 @@ int GrpcCall::OnData(int32_t stream_id, const uint8_t* data, size_t size) {
     if (version_answer_.size() + size <= kMaxVersionAnswer) {
       version_answer_.append(reinterpret_cast<const char*>(data), size);
     } else {
-      version_status_ = -1;  // too long for a version: not an answer
+      version_too_long_ = true;  // not an answer, whatever the status says
     }
     return 0;
   }

@@ -91,6 +91,8 @@ class GrpcCall {
   // OnDeadline() then). time_point::max() once GetEvents is under way.
   std::chrono::steady_clock::time_point deadline() const { return version_deadline_; }
   void OnDeadline();
+  // GetEvents got its response headers (HTTP 200, gRPC): the agent took the call.
+  bool answered() const { return answered_; }
   // What GetVersion said (unknown until then, and when it said nothing).
   const AgentVersion& agent_version() const { return version_; }
 
@@ -140,6 +142,7 @@ class GrpcCall {
   Body version_body_;
   std::string version_answer_;
   int version_status_ = -1;
+  bool version_too_long_ = false;
   std::chrono::steady_clock::time_point version_deadline_ =
       std::chrono::steady_clock::time_point::max();
   AgentVersion version_ = AgentVersion::Unknown();
@@ -154,6 +157,7 @@ class GrpcCall {
   std::string goaway_;
   CallResult result_;
   bool done_ = false;
+  bool answered_ = false;
   bool ping_outstanding_ = false;
   bool calm_down_ = false;
   uint64_t messages_ = 0;

@@ -15,32 +15,35 @@ TEST(AgentVersion, ReleasesAndGitDescribeSuffixes) {
   struct Case {
     const char* reported;
     bool known;
-    bool before_1_1;  // FiltersFieldsInPlace, PodFieldThreeIsLabels
+    bool in_place;  // FiltersFieldsInPlace: up to v1.0.0, and v1.1.0's pre-releases
+    bool labels;    // PodFieldThreeIsLabels: before v1.1.0
   };
   const Case cases[] = {
-      {"v0.10.0", true, true},
-      {"v1.0.3", true, true},
-      {"1.0.3", true, true},
-      {"v1.1.0-pre.0", true, true},  // a pre-release of v1.1.0 still filtered in place
-      {"v1.1.0-pre.0-12-gabc1234", true, true},
-      {"v1.1.0", true, false},
-      {"v1.0.3-45-g0123abc", true, true},  // a build after v1.0.3 is v1.0.3
-      {"v1.1.0-3-g0123abc", true, false},
-      {"v1.6.0-rc.1", true, false},
-      {"v1.7.0", true, false},
-      {"v10.0.0", true, false},
-      {"", false, false},
-      {"40b029c1e", false, false},  // git describe --always without a tag
-      {"v1.7", false, false},
-      {"v1.7.0x", false, false},
-      {"version 1.7.0", false, false},
+      {"v0.10.0", true, true, true},
+      {"v1.0.0", true, true, true},
+      {"v1.0.0-17-g0123abc", true, true, true},  // a build after v1.0.0 is v1.0.0
+      {"v1.0.1", true, false, true},             // the copy-before-filter backport
+      {"v1.0.3", true, false, true},
+      {"1.0.3", true, false, true},
+      {"v1.1.0-pre.0", true, true, true},  // a pre-release of v1.1.0 still filtered in place
+      {"v1.1.0-pre.0-12-gabc1234", true, true, true},
+      {"v1.1.0", true, false, false},
+      {"v1.1.0-3-g0123abc", true, false, false},
+      {"v1.6.0-rc.1", true, false, false},
+      {"v1.7.0", true, false, false},
+      {"v10.0.0", true, false, false},
+      {"", false, false, false},
+      {"40b029c1e", false, false, false},  // git describe --always without a tag
+      {"v1.7", false, false, false},
+      {"v1.7.0x", false, false, false},
+      {"version 1.7.0", false, false, false},
   };
   for (const Case& c : cases) {
     const AgentVersion version = AgentVersion::Parse(c.reported);
     EXPECT_EQ(version.known(), c.known) << c.reported;
     EXPECT_EQ(version.text(), c.reported);
-    EXPECT_EQ(version.FiltersFieldsInPlace(), c.before_1_1) << c.reported;
-    EXPECT_EQ(version.PodFieldThreeIsLabels(), c.before_1_1) << c.reported;
+    EXPECT_EQ(version.FiltersFieldsInPlace(), c.in_place) << c.reported;
+    EXPECT_EQ(version.PodFieldThreeIsLabels(), c.labels) << c.reported;
   }
   EXPECT_FALSE(AgentVersion::Unknown().known());
   EXPECT_FALSE(AgentVersion::Unknown().Before({99, 0, 0}));
@@ -73,6 +76,10 @@ TEST(AgentVersion, FiltersAnOlderAgentIgnores) {
   EXPECT_EQ(ignored("", all), "");  // unknown: nothing is claimed
   EXPECT_EQ(ignored("v1.0.3", {"--containers"}), "--containers ");
   EXPECT_EQ(ignored("v1.0.3", {}), "");
+  // A pre-release of the release that brought a filter is not said to
+  // ignore it (v1.6.0-rc.1 has container_name_regex); an earlier one is.
+  EXPECT_EQ(ignored("v1.6.0-rc.1", all), "--namespace-regex ");
+  EXPECT_EQ(ignored("v1.5.0-rc.1", {"--containers"}), "--containers ");
 }
 
 // The GetVersion answer as a gRPC message: built with libprotobuf (the

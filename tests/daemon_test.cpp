@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <fstream>
 #include <mutex>
 #include <regex>
 #include <sstream>
@@ -151,6 +152,44 @@ TEST_F(Daemon, StopWithAStuckReaderAndAQuietAgentExitsWithinASecond) {
   EXPECT_EQ(Counter("written"), whole_lines) << Err();
   EXPECT_EQ(Counter("written") + Counter("unwritten"), Counter("matched")) << Err();
   EXPECT_GT(Counter("unwritten"), 0) << Err();
+}
+
+// Issue 14: a reconnection while the output is full still reads the agent's
+// version (the socket is not read while the output is full, but no event can
+// come before GetEvents). Were it not read, after 5 s the v0.10.0 agent would
+// be taken for one of unknown version and sent the field filter that damages
+// its other clients' events (found by review).
+TEST_F(Daemon, AnOldAgentIsRecognisedWhenTheOutputIsFullAtReconnection) {
+  const std::string requests = dir_ + "/requests.jsonl";
+  // 30 events: one read takes them all and the stream's end, while their
+  // lines fill the pipe.
+  const std::string events = dir_ + "/30.wire.b64";
+  {
+    const auto lines = test_util::ReadLines(test_util::CorpusPath("all.wire.b64"));
+    std::ofstream out(events);
+    for (size_t i = 0; i < 30; ++i) out << lines[i] << "\n";
+  }
+  StartFake({"--replay", events, "--agent-version", "v0.10.0", "--request-log", requests});
+  int pipe_fds[2];
+  ASSERT_EQ(pipe2(pipe_fds, O_CLOEXEC), 0);
+  ASSERT_GT(fcntl(pipe_fds[1], F_SETPIPE_SZ, 4096), 0);  // full after a few lines, never read
+  StartWith({Address(), "--auid", "any", "--reconnect-max", "200ms"},
+            Descriptors(pipe_fds[1], OpenFile(dir_ + "/err.txt")));
+  // The first stream fills the pipe and ends; the next connection must get
+  // its answer at once, not after GetVersion's 5 s timeout (which reads the
+  // socket once more before giving up).
+  usleep(3 * 1000 * 1000);
+  tetrars_->Signal(SIGTERM);
+  tetrars_->Wait(2000);
+  close(pipe_fds[0]);
+  size_t events_requests = 0;
+  for (const json& line : test_util::ParseJsonLines(test_util::ReadFile(requests))) {
+    if (line.value("method", "") != "GetEvents") continue;
+    ++events_requests;
+    EXPECT_FALSE(line["request"].contains("field_filters")) << line.dump();
+  }
+  EXPECT_GE(events_requests, 2u) << Err();
+  EXPECT_EQ(Err().find("version unknown"), std::string::npos) << Err();
 }
 
 // A full output while the agent is gone: the backoff waits for the output

@@ -185,10 +185,12 @@ class Connection {
   // The policy sees every PING of the connection, but only a connection that
   // got the fault is sent away.
   void OnPing() {
-    if (!ping_policy_ ||
-        !ping_policy_->OnPing(std::chrono::steady_clock::now(), !open_streams_.empty())) {
-      return;
-    }
+    if (!ping_policy_) return;
+    const bool goaway =
+        ping_policy_->OnPing(std::chrono::steady_clock::now(), !open_streams_.empty());
+    // One line per PING, so tests can count them.
+    std::cerr << "tetragon-fake: PING, strikes " << ping_policy_->strikes() << "\n";
+    if (!goaway) return;
     if (fault_ != "too-many-pings" || sent_away_) return;
     const std::string debug = "too_many_pings";
     nghttp2_submit_goaway(

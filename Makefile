@@ -55,7 +55,8 @@ fuzz: deps
 	@$(MAKE) --no-print-directory install-packages PACKAGES="$(FUZZ_PACKAGES)"
 	cmake -S . -B $(FUZZ_DIR) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DTETRARS_FUZZ=ON -DTETRARS_BUILD_TESTS=OFF
-	cmake --build $(FUZZ_DIR) -j $(JOBS) --target deframer_fuzzer decode_encode_fuzzer wire_oracle_fuzzer
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target deframer_fuzzer decode_encode_fuzzer wire_oracle_fuzzer \
+	  field_mask_fuzzer
 	python3 scripts/fuzz.py --build-dir $(FUZZ_DIR) --seconds $(FUZZ_SECONDS)
 
 # CMake install of the binary, man page, systemd unit and /etc/default/tetrars

@@ -1,9 +1,15 @@
 #include "harness.h"
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/util/message_differencer.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <memory>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "auid_filter.h"
@@ -11,6 +17,8 @@
 #include "compact_writer.h"
 #include "decode.h"
 #include "event_filter.h"
+#include "field_mask.h"
+#include "field_mask_reference.h"
 #include "grpc_deframer.h"
 #include "json_writer.h"
 #include "line_limit.h"
@@ -19,6 +27,7 @@
 #include "schema.h"
 #include "tetragon/events.pb.h"
 #include "utf8.h"
+#include "wire.h"
 #include "wire_json.h"
 
 namespace tetrars_fuzz {
@@ -54,6 +63,113 @@ Outcome Run(const uint8_t* data, size_t size, const std::vector<size_t>& cuts) {
   outcome.problem = deframer.problem();
   outcome.failed = outcome.problem != tetrars::GrpcDeframer::Problem::kNone;
   return outcome;
+}
+
+// Every path of the schema below `type`, at most 4 names deep, and after
+// each map some of its keys ("" adds a trailing dot: an empty segment).
+void SchemaPaths(const google::protobuf::Descriptor* type, const std::string& prefix, int depth,
+                 std::set<std::string>& out) {
+  for (int i = 0; i < type->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* field = type->field(i);
+    const std::string path = prefix + field->name();
+    out.insert(path);
+    if (field->is_map()) {
+      for (const char* key : {"app", "tier", ""}) out.insert(path + "." + key);
+    } else if (field->message_type() != nullptr && depth < 3) {
+      SchemaPaths(field->message_type(), path + ".", depth + 1, out);
+    }
+  }
+}
+
+// What a field mask input picks its paths from. The first ones are fixed
+// (scripts/fuzz.py's seeds name them by index): real paths, nested ones, map
+// keys, names no type has, empty segments, submasks below scalars and lists
+// of scalars. Then, sorted, every path of the schema below each event type.
+const std::vector<std::string>& MaskPaths() {
+  static const std::vector<std::string> paths = [] {
+    std::vector<std::string> out = {
+        "process",                                        // 0
+        "process.pid",                                    // 1
+        "process.binary",                                 // 2
+        "process.pod.pod_labels.app",                     // 3
+        "process.pod.pod_labels",                         // 4
+        "parent",                                         // 5
+        "ancestors.binary",                               // 6
+        "process.arguments.first",                        // 7: a scalar with a submask
+        "",                                               // 8
+        ".",                                              // 9
+        "..process..binary.",                             // 10
+        "nosuch",                                         // 11
+        "process.nosuch",                                 // 12
+        "process.pid.value",                              // 13: a wrapper's field
+        "time",                                           // 14: the event's, never the response's
+        "node_name",                                      // 15
+        "process.process_credentials.caps",               // 16
+        "process.start_time.nanos",                       // 17
+        "args.string_arg",                                // 18
+        "return.int_arg",                                 // 19
+        "process.pod.pod_labels.tier",                    // 20
+        "process.pod.pod_labels.app.kubernetes.io/name",  // 21: a key with dots
+        "process.pod",                                    // 22
+        "process.cwd",                                    // 23
+        "parent.pid",                                     // 24
+        "status",                                         // 25
+        "process.process_credentials.caps.permitted.x",   // 26: a list of scalars, a submask
+        "process.pod.pod_labels.",                        // 27
+        "process.pod.pod_labels.app.x",                   // 28: below a string value
+        "process.pod.pod_annotations",                    // 29
+        "app",                                            // 30
+        "process.auid",                                   // 31
+    };
+    std::set<std::string> schema;
+    const google::protobuf::OneofDescriptor* event =
+        tetragon::GetEventsResponse::descriptor()->FindOneofByName("event");
+    for (int i = 0; i < event->field_count(); ++i) {
+      SchemaPaths(event->field(i)->message_type(), "", 0, schema);
+    }
+    out.insert(out.end(), schema.begin(), schema.end());
+    return out;
+  }();
+  return paths;
+}
+
+// A field mask input: byte 0 holds the number of filters (1 + b % 3) and in
+// bits 2, 3, 4 whether the first, second, third is EXCLUDE (else INCLUDE).
+// Each filter then has a byte for its number of paths (b % 8), and each path
+// 1 to 3 pieces of 2 bytes (little-endian): the low 15 bits pick one of
+// MaskPaths() (modulo their number), the top bit says that another piece
+// follows, joined with '.'. The rest of the input is the event. False when
+// the input ends before the event.
+bool FieldMaskInput(const uint8_t*& data, size_t& size, reference::FieldMaskSpecs& specs) {
+  const std::vector<std::string>& paths = MaskPaths();
+  size_t at = 0;
+  const auto byte = [&](uint8_t& b) {
+    if (at >= size) return false;
+    b = data[at++];
+    return true;
+  };
+  uint8_t head = 0;
+  if (!byte(head)) return false;
+  specs.resize(1 + head % 3);
+  for (size_t f = 0; f < specs.size(); ++f) {
+    specs[f].exclude = (head >> (2 + f)) & 1;
+    uint8_t count = 0;
+    if (!byte(count)) return false;
+    for (int p = 0; p < count % 8; ++p) {
+      std::string path;
+      for (int piece = 0; piece < 3; ++piece) {
+        uint8_t low = 0, high = 0;
+        if (!byte(low) || !byte(high)) return false;
+        if (piece > 0) path += '.';
+        path += paths[(low | (high & 0x7f) << 8) % paths.size()];
+        if (!(high & 0x80)) break;
+      }
+      specs[f].paths.push_back(std::move(path));
+    }
+  }
+  data += at;
+  size -= at;
+  return true;
 }
 
 }  // namespace
@@ -153,6 +269,50 @@ void DecodeEncode(const uint8_t* data, size_t size) {
   if (compact.find('\n') != std::string::npos) Violation("a newline inside a compact line");
   if (compact.size() > budget) Violation("a compact line exceeds the budget");
   if (!tetrars::IsValidUtf8(compact)) Violation("a compact line is not valid UTF-8");
+}
+
+void FieldMask(const uint8_t* data, size_t size) {
+  reference::FieldMaskSpecs specs;
+  if (!FieldMaskInput(data, size, specs)) return;
+  // The event alone in a buffer of its size: ASan sees any read outside it.
+  const std::unique_ptr<uint8_t[]> copy(new uint8_t[size]);
+  if (size > 0) std::memcpy(copy.get(), data, size);
+  const uint8_t* event = copy.get();
+  tetrars::wire::EventFacts facts;
+  if (!tetrars::wire::ValidateEvent(event, size, &facts)) return;
+
+  tetragon::GetEventsResponse want;
+  if (!want.ParseFromArray(event, int(size))) Violation("ValidateEvent accepts, libprotobuf not");
+  reference::ApplyFieldMasks(want, specs);
+
+  tetrars::FieldMasks masks;
+  for (const auto& spec : specs) masks.Add(spec.paths, spec.exclude);
+  static tetrars::wire::Walker walker;  // reused across events, as tetrars does
+  std::string out;
+  masks.Apply(event, size, walker, out);
+  if (masks.empty() && out != std::string_view(reinterpret_cast<const char*>(event), size)) {
+    Violation("no mask, yet the bytes changed");
+  }
+  std::string problem;
+  if (!tetrars::wire::Validate(tetrars::schema::EventsResponse(),
+                               reinterpret_cast<const uint8_t*>(out.data()), out.size(),
+                               &problem)) {
+    std::cerr << reference::DescribeFieldMasks(specs) << ": " << problem << "\n";
+    Violation("the masked event is not a valid GetEventsResponse");
+  }
+  tetragon::GetEventsResponse got;
+  if (!got.ParseFromString(out)) Violation("libprotobuf rejects the masked event");
+  // Unknown fields are never printed, and FieldMasks may drop them.
+  want.DiscardUnknownFields();
+  got.DiscardUnknownFields();
+  if (!google::protobuf::util::MessageDifferencer::Equals(want, got)) {
+    std::cerr << reference::DescribeFieldMasks(specs) << "\n oracle: " << want.ShortDebugString()
+              << "\n ours:   " << got.ShortDebugString() << "\n";
+    Violation("the masked event differs from the fmutils oracle's");
+  }
+  std::string again;
+  masks.Apply(event, size, walker, again);
+  if (again != out) Violation("a second Apply wrote other bytes");
 }
 
 }  // namespace tetrars_fuzz

@@ -18,4 +18,13 @@ void Deframer(const uint8_t* data, size_t size);
 // explanation.
 void DecodeEncode(const uint8_t* data, size_t size);
 
+// Field masks (src/field_mask.h: an old agent's -f/-F, applied by tetrars):
+// the input is a list of 1-3 filters, then an event (layout in harness.cpp,
+// FieldMaskInput). When wire::ValidateEvent accepts the event, FieldMasks'
+// output validates as a GetEventsResponse, parses to what the fmutils oracle
+// (tests/reference/field_mask_reference.h) makes of the parsed event (unknown
+// fields aside), is the input itself when no mask has a name in it, and is
+// the same when applied again.
+void FieldMask(const uint8_t* data, size_t size);
+
 }  // namespace tetrars_fuzz

@@ -34,6 +34,10 @@ TEST(FuzzRegressions, DecodeEncodeInputs) {
   ReplayDirectory("decode_encode", tetrars_fuzz::DecodeEncode);
 }
 
+TEST(FuzzRegressions, FieldMaskInputs) {
+  ReplayDirectory("field_mask", tetrars_fuzz::FieldMask);
+}
+
 TEST(FuzzRegressions, HarnessesHoldOnTheRecordedCorpus) {
   const auto lines = test_util::ReadLines(test_util::CorpusPath("all.wire.b64"));
   ASSERT_EQ(lines.size(), 274u);
@@ -44,6 +48,30 @@ TEST(FuzzRegressions, HarnessesHoldOnTheRecordedCorpus) {
     stream += Frame(event);
   }
   tetrars_fuzz::Deframer(reinterpret_cast<const uint8_t*>(stream.data()), stream.size());
+}
+
+// The field mask harness on every recorded event behind the mask lists of
+// scripts/fuzz.py's seeds (fuzz/harness.cpp's FieldMaskInput): include
+// process and a map key; exclude a map key, a list's field, a scalar's
+// submask; include then exclude; three filters, empty segments, unknown
+// names and a joined path.
+TEST(FuzzRegressions, FieldMaskHarnessHoldsOnTheRecordedCorpus) {
+  const std::string headers[] = {
+      std::string("\x00\x02\x00\x00\x03\x00", 6),
+      std::string("\x04\x03\x03\x00\x06\x00\x07\x00", 8),
+      std::string("\x09\x02\x00\x00\x05\x00\x03\x01\x00\x02\x00\x18\x00", 13),
+      std::string("\x16\x01\x00\x00\x03\x0a\x00\x05\x80\x0b\x00\x09\x00\x03\x08\x00"
+                  "\x10\x00\x15\x00",
+                  20),
+  };
+  const auto lines = test_util::ReadLines(test_util::CorpusPath("all.wire.b64"));
+  ASSERT_EQ(lines.size(), 274u);
+  for (const auto& line : lines) {
+    for (const std::string& header : headers) {
+      const std::string input = header + test_util::Base64Decode(line);
+      tetrars_fuzz::FieldMask(reinterpret_cast<const uint8_t*>(input.data()), input.size());
+    }
+  }
 }
 
 }  // namespace

@@ -130,9 +130,8 @@ struct GetoptTables {
   std::string shorts = ":";  // ':' first: a missing value returns ':'
 };
 
-GetoptTables MakeGetoptTables() {
+GetoptTables MakeGetoptTables(const std::vector<OptionSpec>& table) {
   GetoptTables tables;
-  const auto& table = OptionTable();
   for (size_t i = 0; i < table.size(); ++i) {
     const OptionSpec& spec = table[i];
     const int has_arg = spec.argument.empty() ? no_argument : required_argument;
@@ -147,8 +146,7 @@ GetoptTables MakeGetoptTables() {
 }
 
 // The table entry of what getopt_long returned (an index, or a short name).
-const OptionSpec* SpecOf(int opt) {
-  const auto& table = OptionTable();
+const OptionSpec* SpecOf(const std::vector<OptionSpec>& table, int opt) {
   if (opt >= kFirstIndex && size_t(opt - kFirstIndex) < table.size()) {
     return &table[size_t(opt - kFirstIndex)];
   }
@@ -387,7 +385,8 @@ std::string HelpText() {
 }
 
 CommandLine ParseCommandLine(int argc, char** argv) {
-  static const GetoptTables tables = MakeGetoptTables();
+  const std::vector<OptionSpec> table = OptionTable();
+  const GetoptTables tables = MakeGetoptTables(table);
   ParseState state;
   opterr = 0;
   optind = 1;
@@ -398,7 +397,7 @@ CommandLine ParseCommandLine(int argc, char** argv) {
       return UsageError(std::string("option ") + argv[optind - 1] + " needs a value",
                         "see tetrars --help");
     }
-    const OptionSpec* spec = SpecOf(opt);
+    const OptionSpec* spec = SpecOf(table, opt);
     if (spec == nullptr) {
       return UsageError(std::string("unknown option ") + argv[optind - 1], "see tetrars --help");
     }

@@ -347,9 +347,8 @@ std::string SupportedTypeNames() {
   return names;
 }
 
-const std::vector<OptionSpec>& OptionTable() {
-  static const std::vector<OptionSpec> table = MakeTable();
-  return table;
+std::vector<OptionSpec> OptionTable() {
+  return MakeTable();
 }
 
 }  // namespace tetrars

@@ -45,8 +45,9 @@ struct OptionSpec {
   std::string section;  // the --help heading it starts (empty: same as before)
 };
 
-// In --help order.
-const std::vector<OptionSpec>& OptionTable();
+// In --help order. Built on each call and dropped after the parse: a daemon
+// has no use for its help text afterwards.
+std::vector<OptionSpec> OptionTable();
 
 CommandLine UsageError(const std::string& what, const std::string& todo);
 

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -77,10 +78,6 @@ class Loop {
         random_(std::random_device{}()),
         diagnostics_(Diagnostics::FromEnvironment()) {
     InstallSignalHandlers(&wait_mask_);
-    for (FieldMasks* masks : {&masks_, &masks_with_labels_}) {
-      if (!options.all_fields) masks->Add(options.include_fields, /*exclude=*/false);
-      if (!options.exclude_fields.empty()) masks->Add(options.exclude_fields, /*exclude=*/true);
-    }
   }
 
   int Run() {
@@ -232,10 +229,10 @@ class Loop {
   std::string OnAgentVersion(const AgentVersion& agent) {
     encoder_.ForAgent(agent);
     pod_labels_ = agent.PodFieldThreeIsLabels();
-    const bool shared_events_damaged = agent.FiltersFieldsInPlace() && !masks_.empty();
-    masks_here_ =
-        !masks_.empty() && (options_.fields_by == FieldsBy::kTetrars ||
-                            (options_.fields_by == FieldsBy::kAuto && shared_events_damaged));
+    const bool has_masks = !options_.all_fields || !options_.exclude_fields.empty();
+    const bool shared_events_damaged = agent.FiltersFieldsInPlace() && has_masks;
+    masks_here_ = has_masks && (options_.fields_by == FieldsBy::kTetrars ||
+                                (options_.fields_by == FieldsBy::kAuto && shared_events_damaged));
     const std::string name = AgentName(agent);
     // After streams that ended without an event, "connected" waits for the
     // first event: an agent that keeps ending streams at once gives one
@@ -494,7 +491,9 @@ class Loop {
   // transport -> decode -> filter -> encode -> sink, for one gRPC message.
   bool OnMessage(const uint8_t* data, size_t size) {
     if (Stopping()) return false;
-    if (ended_empty_) SayConnected();
+    // The first event shows the agent took the call: say so before the
+    // event's line, which may wait for the output (journald away).
+    SayConnected();
     if (!pushdown_note_.empty()) SayPushdownNote();
     ++stats_.received;
     switch (decoder_.Decode(data, size)) {
@@ -526,7 +525,7 @@ class Loop {
     if (masks_here_) {
       // The agent's field filter, applied here (see OnAgentVersion): the
       // result is a subset of a valid event, so it decodes.
-      (pod_labels_ ? masks_with_labels_ : masks_).Apply(event.data, event.size, walker, masked_);
+      Masks().Apply(event.data, event.size, walker, masked_);
       if (decoder_.Decode(reinterpret_cast<const uint8_t*>(masked_.data()), masked_.size()) !=
           Decoder::Result::kEvent) {
         ++stats_.encode_errors;
@@ -552,6 +551,21 @@ class Loop {
     }
     if (const UserNames* names = encoder_.user_names()) stats_.names_late = names->slow_lookups();
     return sink_->EndLine(*printed, walker);
+  }
+
+  FieldMasks& Masks() {
+    std::optional<FieldMasks>& masks = pod_labels_ ? masks_with_labels_ : masks_;
+    if (!masks) {
+      if (pod_labels_) {
+        masks.emplace(schema::FindMessage("tetragon.Pod"),
+                      schema::FindMessage("tetragon.history.PodWithLabels"));
+      } else {
+        masks.emplace();
+      }
+      if (!options_.all_fields) masks->Add(options_.include_fields, /*exclude=*/false);
+      if (!options_.exclude_fields.empty()) masks->Add(options_.exclude_fields, /*exclude=*/true);
+    }
+    return *masks;
   }
 
   // Every --match holds.
@@ -617,10 +631,11 @@ class Loop {
   Stats stats_;
   bool pushdown_;
   Keepalive keepalive_;
-  FieldMasks masks_;  // -f/-F as the agent would apply them
-  // The same for agents whose Pod field 3 is its labels list (agent_version.h).
-  FieldMasks masks_with_labels_{schema::FindMessage("tetragon.Pod"),
-                                schema::FindMessage("tetragon.history.PodWithLabels")};
+  // -f/-F as the agent would apply them, compiled when first needed (most
+  // agents apply them themselves): over our schema, and over the Pod of
+  // agents whose Pod field 3 is its labels list (agent_version.h).
+  std::optional<FieldMasks> masks_;
+  std::optional<FieldMasks> masks_with_labels_;
   bool pod_labels_ = false;  // this connection's agent is one of those
   bool masks_here_ = false;  // this connection: tetrars applies them, not the agent
   std::string masked_;       // the event with masks_ applied

@@ -161,24 +161,23 @@ TEST_F(Daemon, StopWithAStuckReaderAndAQuietAgentExitsWithinASecond) {
 // its other clients' events (found by review).
 TEST_F(Daemon, AnOldAgentIsRecognisedWhenTheOutputIsFullAtReconnection) {
   const std::string requests = dir_ + "/requests.jsonl";
-  // 30 events: one read takes them all and the stream's end, while their
-  // lines fill the pipe.
-  const std::string events = dir_ + "/30.wire.b64";
-  {
-    const auto lines = test_util::ReadLines(test_util::CorpusPath("all.wire.b64"));
-    std::ofstream out(events);
-    for (size_t i = 0; i < 30; ++i) out << lines[i] << "\n";
-  }
-  StartFake({"--replay", events, "--agent-version", "v0.10.0", "--request-log", requests});
+  // The raw server writes 30 events and a broken message at once (as in
+  // FullOutputDuringBackoffCostsNoCpuAndStopsAtOnce): tetrars reads them
+  // all, drops the connection, and reconnects with the pipe full.
+  StartFake({"--replay", test_util::CorpusPath("all.wire.b64"), "--fault", "unparsable",
+             "--fault-after", "30", "--fault-connections", "100", "--agent-version", "v0.10.0",
+             "--request-log", requests});
   int pipe_fds[2];
   ASSERT_EQ(pipe2(pipe_fds, O_CLOEXEC), 0);
   ASSERT_GT(fcntl(pipe_fds[1], F_SETPIPE_SZ, 4096), 0);  // full after a few lines, never read
   StartWith({Address(), "--auid", "any", "--reconnect-max", "200ms"},
             Descriptors(pipe_fds[1], OpenFile(dir_ + "/err.txt")));
-  // The first stream fills the pipe and ends; the next connection must get
-  // its answer at once, not after GetVersion's 5 s timeout (which reads the
-  // socket once more before giving up).
-  usleep(3 * 1000 * 1000);
+  // The next connection must get its answer at once, not after GetVersion's
+  // 5 s timeout (which reads the socket once more before giving up).
+  ASSERT_TRUE(test_util::WaitUntil(
+      [&] { return Err().find("is not a valid GetEventsResponse") != std::string::npos; }, 5000))
+      << Err();
+  usleep(2500 * 1000);
   tetrars_->Signal(SIGTERM);
   tetrars_->Wait(2000);
   close(pipe_fds[0]);

@@ -42,8 +42,7 @@ bool Compare(const T& a, const T& b, int op) {
 }  // namespace
 
 std::optional<Predicate> Predicate::Parse(const std::string& text,
-                                          const std::vector<EventKind>& types,
-                                          std::string* error) {
+                                          const std::vector<EventKind>& types, std::string* error) {
   Predicate p;
   const size_t first_space = text.find(' ');
   const size_t op_end =

@@ -12,6 +12,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli.h"
@@ -36,6 +37,16 @@ struct ParseState {
 using OptionSetter = std::optional<CommandLine> (*)(ParseState& state, const std::string& value);
 
 struct OptionSpec {
+  OptionSpec(std::string name_, char short_name_, std::string argument_, std::string help_,
+             OptionSetter set_, bool hidden_ = false, std::string section_ = "")
+      : name(std::move(name_)),
+        short_name(short_name_),
+        argument(std::move(argument_)),
+        help(std::move(help_)),
+        set(set_),
+        hidden(hidden_),
+        section(std::move(section_)) {}
+
   std::string name;      // the long name, without "--"
   char short_name = 0;   // 'e' for -e; 0: none
   std::string argument;  // "LIST", "DURATION" ...; empty: a switch

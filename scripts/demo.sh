@@ -10,8 +10,10 @@ fake_pid=
 cleanup() { [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
+# The corpus was recorded from a Tetragon v0.10.0 agent: the fake says so
+# (GetVersion), and tetrars then removes the fields itself (agent_version.h).
 "$build/tetragon-fake" --listen "unix:$tmp/tetragon.sock" --replay "$corpus/all.wire.b64" \
-  2>"$tmp/fake.err" &
+  --agent-version v0.10.0 2>"$tmp/fake.err" &
 fake_pid=$!
 for _ in $(seq 100); do [ -S "$tmp/tetragon.sock" ] && break; sleep 0.05; done
 

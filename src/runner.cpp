@@ -217,11 +217,18 @@ class Loop {
   }
 
   // The "connected" line of this connection, unless said already.
+  // Then what the user should know about this agent's version, once per
+  // version.
   void SayConnected() {
     if (connected_line_.empty()) return;
     SayOnState(Priority::kNotice, connected_line_);
     connected_line_.clear();
     ended_empty_ = false;
+    if (!agent_notes_pending_) return;
+    for (const auto& [priority, line] : agent_notes_) Say(priority, line);
+    agent_said_ = agent_notes_version_;
+    agent_noted_ = true;
+    agent_notes_pending_ = false;
   }
 
   // The agent said its version (or did not): the GetEvents request for it,
@@ -234,16 +241,15 @@ class Loop {
     masks_here_ = has_masks && (options_.fields_by == FieldsBy::kTetrars ||
                                 (options_.fields_by == FieldsBy::kAuto && shared_events_damaged));
     const std::string name = AgentName(agent);
-    // After streams that ended without an event, "connected" waits for the
-    // first event: an agent that keeps ending streams at once gives one
-    // line, not two per attempt.
-    // Said once the agent takes the GetEvents call (its response headers),
-    // or at its first event after streams that ended empty (Stream).
+    // "connected" (and the notes after it) is said once the agent takes the
+    // GetEvents call (its response headers), or at the first event after
+    // streams that ended without one: an agent that keeps ending streams at
+    // once gives one line, not two per attempt.
     connected_line_ = "tetrars: connected to " + where_ + " (" + name + ")";
-    if (agent.text() != agent_said_ || !agent_noted_) {
-      agent_said_ = agent.text();
-      agent_noted_ = true;
-      SayAgentNotes(agent, name, shared_events_damaged);
+    agent_notes_pending_ = agent.text() != agent_said_ || !agent_noted_;
+    if (agent_notes_pending_) {
+      agent_notes_version_ = agent.text();
+      agent_notes_ = AgentNotes(agent, name, shared_events_damaged);
     }
     return BuildRequest(options_, pushdown_, !masks_here_);
   }
@@ -254,15 +260,19 @@ class Loop {
     return "version unknown: it says '" + agent.text() + "'";
   }
 
-  void SayAgentNotes(const AgentVersion& agent, const std::string& name, bool damaged) {
+  std::vector<std::pair<Priority, std::string>> AgentNotes(const AgentVersion& agent,
+                                                           const std::string& name, bool damaged) {
+    std::vector<std::pair<Priority, std::string>> notes;
     if (damaged && masks_here_ && options_.fields_by == FieldsBy::kAuto) {
-      Say(Priority::kNotice,
+      notes.emplace_back(
+          Priority::kNotice,
           "tetrars: " + name +
               " would apply the field filter (-f/-F) to the events it shares with its other "
               "clients (fixed in v1.0.1): tetrars removes those fields itself; the agent sends "
               "every field (--fields-by agent to change)");
     } else if (damaged && !masks_here_) {
-      Say(Priority::kWarning,
+      notes.emplace_back(
+          Priority::kWarning,
           "tetrars: " + name +
               " applies the field filter (-f/-F) to the events it shares with its other clients, "
               "which then lose those fields: use --fields-by auto, or upgrade the agent to "
@@ -274,12 +284,14 @@ class Loop {
     if (!options_.container_regex.empty()) used.push_back("--containers");
     if (!options_.namespace_regex.empty()) used.push_back("--namespace-regex");
     for (const FilterFeature& ignored : FiltersTheAgentIgnores(agent, used)) {
-      Say(Priority::kWarning,
+      notes.emplace_back(
+          Priority::kWarning,
           "tetrars: " + name + " ignores " + std::string(ignored.flag) +
               " (the agent supports it from v" + std::to_string(ignored.since.major) + "." +
               std::to_string(ignored.since.minor) + "." + std::to_string(ignored.since.patch) +
               "): events are not filtered by it: upgrade the agent, or use --match in tetrars");
     }
+    return notes;
   }
 
   // Over TCP, PINGs more often than grpc-go's enforcement minimum make the
@@ -642,6 +654,10 @@ class Loop {
   std::string where_;        // the agent's address as given
   std::string agent_said_;   // the version the notes were said for
   bool agent_noted_ = false;
+  // This connection's notes, said after its "connected" line.
+  std::vector<std::pair<Priority, std::string>> agent_notes_;
+  std::string agent_notes_version_;
+  bool agent_notes_pending_ = false;
   std::string abort_reason_;
   CallResult pushdown_refusal_;  // the agent's answer to the request with the --auid rule's CEL
   std::string pushdown_note_;    // said once the request without that CEL got another answer

@@ -79,6 +79,11 @@ TEST_F(AgentVersions, EachVersionIsNamedAndGetsTheSameLines) {
     EXPECT_EQ(requests[0].contains("field_filters"), c.field_filter) << requests[0].dump();
     // Said once, for the versions whose own filter would damage other clients.
     EXPECT_EQ(Count("tetrars removes those fields itself"), c.field_filter ? 0u : 1u) << Err();
+    if (!c.field_filter) {  // after the line that names the agent
+      EXPECT_LT(Err().find("tetrars: connected to"),
+                Err().find("tetrars removes those fields itself"))
+          << Err();
+    }
     ExpectSameEvents(OutObjects(), expected);
     EXPECT_NE(Err().find("received=145 matched=97 written=97"), std::string::npos) << Err();
     fake_.reset();

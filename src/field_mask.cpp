@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "wire_writer.h"
+
 namespace tetrars {
 namespace {
 
@@ -13,14 +15,6 @@ using schema::Kind;
 using wire::Occurrence;
 using wire::Slot;
 using wire::Span;
-
-void AppendVarint(uint64_t value, std::string& out) {
-  while (value >= 0x80) {
-    out += char(uint8_t(value) | 0x80);
-    value >>= 7;
-  }
-  out += char(value);
-}
 
 // One occurrence, re-encoded with the same value (and wire type: a packed run
 // stays packed).
@@ -68,13 +62,10 @@ void FinishLength(size_t at, std::string& out) {
     out[at] = char(length);
     return;
   }
-  char varint[10];
-  size_t n = 0;
-  for (uint64_t v = length; v >= 0x80; v >>= 7) varint[n++] = char(uint8_t(v) | 0x80);
-  varint[n] = char(length >> (7 * n));
-  ++n;
-  out.insert(at + 1, n - 1, '\0');
-  std::memcpy(&out[at], varint, n);
+  std::string varint;  // at most 10 bytes: in the string's own buffer, no allocation
+  AppendVarint(length, varint);
+  out.insert(at + 1, varint.size() - 1, '\0');
+  std::memcpy(&out[at], varint.data(), varint.size());
 }
 
 // A map key as fmutils matches it (Go's MapKey.String()): the text of a

@@ -11,6 +11,15 @@
 
 namespace tetrars {
 
+// A varint appended to `out`, as protobuf encodes it.
+inline void AppendVarint(uint64_t value, std::string& out) {
+  while (value >= 0x80) {
+    out += char(uint8_t(value) | 0x80);
+    value >>= 7;
+  }
+  out += char(value);
+}
+
 class WireWriter {
  public:
   void Varint(uint32_t field, uint64_t value) {
@@ -36,13 +45,7 @@ class WireWriter {
 
  private:
   void Tag(uint32_t field, uint32_t wire_type) { Raw((uint64_t(field) << 3) | wire_type); }
-  void Raw(uint64_t value) {
-    while (value >= 0x80) {
-      out_ += char(uint8_t(value) | 0x80);
-      value >>= 7;
-    }
-    out_ += char(value);
-  }
+  void Raw(uint64_t value) { AppendVarint(value, out_); }
   std::string out_;
 };
 

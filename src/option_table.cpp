@@ -29,8 +29,7 @@ Result AddToList(std::optional<std::string>& to, const std::string& list) {
 Result Duration(const std::string& flag, const std::string& text, int min_ms, int max_ms,
                 bool zero_is_off, const std::string& advice, int* into) {
   const auto ms = ParseDurationMs(text);
-  if (!ms || (*ms == 0 && !zero_is_off && min_ms > 0) ||
-      (*ms != 0 && (*ms < min_ms || *ms > max_ms))) {
+  if (!ms || (*ms == 0 ? !zero_is_off && min_ms > 0 : *ms < min_ms || *ms > max_ms)) {
     return UsageError("invalid " + flag + " '" + text + "'", advice);
   }
   *into = *ms;

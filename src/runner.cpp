@@ -224,11 +224,10 @@ class Loop {
     SayOnState(Priority::kNotice, connected_line_);
     connected_line_.clear();
     ended_empty_ = false;
-    if (!agent_notes_pending_) return;
+    if (!notes_pending_for_) return;
     for (const auto& [priority, line] : agent_notes_) Say(priority, line);
-    agent_said_ = agent_notes_version_;
-    agent_noted_ = true;
-    agent_notes_pending_ = false;
+    notes_said_for_ = std::move(notes_pending_for_);
+    notes_pending_for_.reset();
   }
 
   // The agent said its version (or did not): the GetEvents request for it,
@@ -246,9 +245,9 @@ class Loop {
     // streams that ended without one: an agent that keeps ending streams at
     // once gives one line, not two per attempt.
     connected_line_ = "tetrars: connected to " + where_ + " (" + name + ")";
-    agent_notes_pending_ = agent.text() != agent_said_ || !agent_noted_;
-    if (agent_notes_pending_) {
-      agent_notes_version_ = agent.text();
+    notes_pending_for_.reset();
+    if (notes_said_for_ != agent.text()) {
+      notes_pending_for_ = agent.text();
       agent_notes_ = AgentNotes(agent, name, shared_events_damaged);
     }
     return BuildRequest(options_, pushdown_, !masks_here_);
@@ -652,12 +651,11 @@ class Loop {
   bool masks_here_ = false;  // this connection: tetrars applies them, not the agent
   std::string masked_;       // the event with masks_ applied
   std::string where_;        // the agent's address as given
-  std::string agent_said_;   // the version the notes were said for
-  bool agent_noted_ = false;
-  // This connection's notes, said after its "connected" line.
+  // The notes about an agent's version: said after the "connected" line of
+  // the first connection that reports that version.
   std::vector<std::pair<Priority, std::string>> agent_notes_;
-  std::string agent_notes_version_;
-  bool agent_notes_pending_ = false;
+  std::optional<std::string> notes_pending_for_;  // the version agent_notes_ are for
+  std::optional<std::string> notes_said_for_;     // the version last noted
   std::string abort_reason_;
   CallResult pushdown_refusal_;  // the agent's answer to the request with the --auid rule's CEL
   std::string pushdown_note_;    // said once the request without that CEL got another answer

@@ -46,18 +46,14 @@ if dpkg-query -W -f '${Status}' tetrars 2>/dev/null | grep -q 'install ok instal
   fail "a tetrars package is already installed: this test would replace it; remove it first"
 fi
 
-version=$(dpkg-parsechangelog -l "$src/debian/changelog" -S Version)
-arch=$(dpkg --print-architecture)
-tree="$work/tetrars-${version%-*}"
-mkdir -p "$tree"
-git -C "$src" ls-files -z --cached --others --exclude-standard |
-  tar -C "$src" --null -T - -cf - | tar -C "$tree" -xf -
-
-echo "== dpkg-buildpackage -us -uc -b ($version)"
-(cd "$tree" && dpkg-buildpackage -us -uc -b) >"$work/build.log" 2>&1 || {
-  tail -40 "$work/build.log"; fail "dpkg-buildpackage failed"; }
-deb="$work/tetrars_${version}_${arch}.deb"
-[ -f "$deb" ] || fail "dpkg-buildpackage made no $(basename "$deb")"
+# Both packages, the second one version up for the upgrade (tests/deb_build.sh).
+. "$src/tests/deb_build.sh"
+deb_build_pair "$src" "$work" || fail "building the packages failed (above)"
+version=$DEB_VERSION
+next=$DEB_NEXT
+tree=$DEB_TREE
+deb=$DEB1
+deb2=$DEB2
 
 echo "== lintian $(basename "$deb")"
 lintian --tag-display-limit 0 "$deb" >"$work/lintian.txt" 2>&1 || true
@@ -117,38 +113,6 @@ man_page_compressed() {
 }
 check "make install: the binary is stripped and keeps its SBOM" stripped_with_sbom "$stage/usr/bin/tetrars"
 check "make install: the man page is tetrars.1.gz" man_page_compressed
-
-# The second package, for the upgrade: the same tree with a changelog entry one
-# Debian revision up, rebuilt with -nc (no pre-clean) so that dh reuses the
-# compiled obj-<triplet> and the second build takes seconds, not a recompile.
-# It is a real package from the real debian/rules, so its maintainer scripts
-# are the ones an upgrade runs (a dpkg-deb repack would only copy the first
-# package's scripts under a changed control Version).
-if [[ $version =~ ^(.*)-([0-9]+)$ ]]; then
-  next="${BASH_REMATCH[1]}-$((BASH_REMATCH[2] + 1))"
-else
-  next="${version}+1"
-fi
-dpkg --compare-versions "$next" gt "$version" || fail "cannot make a version above $version (tried $next)"
-maintainer=$(dpkg-parsechangelog -l "$tree/debian/changelog" -S Maintainer)
-{
-  cat <<EOF
-tetrars ($next) unstable; urgency=medium
-
-  * Test build for the upgrade check of tests/deb_test.sh.
-
- -- $maintainer  $(LC_ALL=C date -R)
-
-EOF
-  cat "$src/debian/changelog"
-} >"$tree/debian/changelog"
-[ "$(dpkg-parsechangelog -l "$tree/debian/changelog" -S Version)" = "$next" ] ||
-  fail "dpkg-parsechangelog does not read $next from the bumped changelog"
-echo "== dpkg-buildpackage -us -uc -b -nc ($next)"
-(cd "$tree" && dpkg-buildpackage -us -uc -b -nc) >"$work/build2.log" 2>&1 || {
-  tail -40 "$work/build2.log"; fail "the second dpkg-buildpackage failed"; }
-deb2="$work/tetrars_${next}_${arch}.deb"
-[ -f "$deb2" ] || fail "the second dpkg-buildpackage made no $(basename "$deb2")"
 
 # A fake systemd for the maintainer scripts: they act only if
 # /run/systemd/system exists (made here if it is not, and removed again at the

@@ -308,6 +308,13 @@ class Harness:
         self.deb1, self.deb2, self.version, self.next_version = self.timed("two .deb builds", self.build_debs,
                                                                            work)
         self.log(f"packages: {os.path.basename(self.deb1)}, {os.path.basename(self.deb2)}")
+        # Working roots of earlier runs (--keep, or killed): this run holds
+        # the cache's lock, so no other run uses them.
+        for old in sorted(os.listdir(rootfs.CACHE_DIR)):
+            if old.startswith("run-"):
+                path = os.path.join(rootfs.CACHE_DIR, old)
+                subprocess.run(["umount", "-l", os.path.join(path, "merged")], stderr=subprocess.DEVNULL)
+                shutil.rmtree(path, ignore_errors=True)
         self.c = Container(root, tempfile.mkdtemp(prefix="run-", dir=rootfs.CACHE_DIR), self.log)
         self.c.start()
         dest = self.c.host_path(TEST_DIR)

@@ -454,11 +454,16 @@ class Harness:
         out = subprocess.run(["readelf", "-W", "-n", os.path.join(tmp, "usr/bin/tetrars")], stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True).stdout
         shutil.rmtree(tmp, ignore_errors=True)
-        m = re.search(r"Displaying notes found in: \.note\.package\s*\n.*?\n\s*FDO\s+\S+\s+[^\n]*\n\s*"
-                      r"(?:description data:|Packaging Metadata:)\s*(\{.*?\})", out, re.S)
-        if not m:
-            raise Fail("the packaged /usr/bin/tetrars has no .note.package (FDO) note with JSON")
-        note = json.loads(m.group(1))
+        section = out.split("Displaying notes found in: .note.package", 1)[1:]
+        section = section[0].split("Displaying notes found in:", 1)[0] if section else ""
+        # binutils 2.40 knows systemd's note type (FDO_PACKAGING_METADATA) and
+        # prints its JSON; an older one prints the bytes in hex.
+        m = re.search(r"Packaging Metadata:\s*(\{.*\})", section)
+        hexed = re.search(r"description data:\s*((?:[0-9a-f]{2}\s*)+)", section)
+        text = m.group(1) if m else bytes.fromhex(hexed.group(1)).rstrip(b"\0").decode() if hexed else None
+        if "FDO" not in section or not text:
+            raise Fail("the packaged /usr/bin/tetrars has no .note.package note (owner FDO) with JSON")
+        note = json.loads(text)
         want = {"type": "deb", "name": "tetrars", "version": self.version}
         if any(note.get(k) != v for k, v in want.items()) or note.get("os") != "debian":
             raise Fail(f"note {note}, want {want} and os debian")

@@ -20,6 +20,7 @@
 #include "keepalive.h"
 #include "line_encoder.h"
 #include "notify.h"
+#include "repeated_line.h"
 #include "request.h"
 #include "schema.h"
 #include "signals.h"
@@ -642,9 +643,9 @@ class Loop {
       if (decoder_.Decode(reinterpret_cast<const uint8_t*>(masked_.data()), masked_.size()) !=
           Decoder::Result::kEvent) {
         ++stats_.encode_errors;
-        Say(Priority::kError,
-            "tetrars: removing the fields -f/-F leave out broke an event: report it with the "
-            "agent's version; --fields-by agent avoids it");
+        SayRepeated(mask_errors_,
+                    "tetrars: removing the fields -f/-F leave out broke an event: report it with "
+                    "the agent's version; --fields-by agent avoids it");
         return true;
       }
       printed = &decoder_.event();
@@ -653,8 +654,8 @@ class Loop {
     switch (encoder_.Encode(*printed, walker, sink_->buffer(), &why)) {
       case LineEncoder::Result::kFailed:
         ++stats_.encode_errors;
-        Say(Priority::kError, "tetrars: cannot print an event as JSON: " + why +
-                                  ": report it with the agent's version");
+        SayRepeated(encode_errors_, "tetrars: cannot print an event as JSON: " + why +
+                                        ": report it with the agent's version");
         return true;
       case LineEncoder::Result::kTruncated:
         ++stats_.truncated;
@@ -664,6 +665,10 @@ class Loop {
     }
     if (const UserNames* names = encoder_.user_names()) stats_.names_late = names->slow_lookups();
     return sink_->EndLine(*printed, walker);
+  }
+
+  void SayRepeated(RepeatedLine& repeated, const std::string& line) {
+    if (auto text = repeated.Next(line, Clock::now())) Say(Priority::kError, *text);
   }
 
   FieldMasks& Masks() {
@@ -768,8 +773,10 @@ class Loop {
   bool output_ready_ = false;   // ppoll said the full output takes more now
   Notifier notifier_ = Notifier::FromEnvironment();
   const bool hangup_is_stop_ = isatty(STDOUT_FILENO) || isatty(STDERR_FILENO);
-  std::string agent_state_;  // for systemd's status: connecting, connected, waiting
-  bool connected_ = false;   // agent_state_ is a connection: the status counts events
+  std::string agent_state_;     // for systemd's status: connecting, connected, waiting
+  bool connected_ = false;      // agent_state_ is a connection: the status counts events
+  RepeatedLine encode_errors_;  // events that could not be printed
+  RepeatedLine mask_errors_;    // events that -f/-F applied here broke
   int backoff_ms_;
   std::minstd_rand random_;
   Diagnostics diagnostics_;

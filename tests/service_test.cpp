@@ -18,6 +18,7 @@
 
 #include "e2e_support.h"
 #include "notify.h"
+#include "repeated_line.h"
 
 namespace {
 
@@ -163,6 +164,22 @@ TEST(Notifier, AbstractSocketNamesWork) {
   const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
   EXPECT_EQ(std::string(buffer, size_t(std::max<ssize_t>(n, 0))), "READY=1\nSTATUS=up");
   close(fd);
+}
+
+// Issue 21.5: an error that can come with every event is said once a minute
+// at most, with how many were not said.
+TEST(RepeatedLine, SaysTheFirstThenOncePerIntervalWithTheCount) {
+  tetrars::RepeatedLine repeated(std::chrono::seconds(60));
+  const Clock::time_point start{};
+  EXPECT_EQ(repeated.Next("broken", start + std::chrono::seconds(1)), "broken");
+  EXPECT_FALSE(repeated.Next("broken", start + std::chrono::seconds(2)));
+  EXPECT_FALSE(repeated.Next("broken", start + std::chrono::seconds(60)));
+  EXPECT_EQ(repeated.Next("broken", start + std::chrono::seconds(61)),
+            "broken (2 more like it since the last such line, not shown)");
+  EXPECT_FALSE(repeated.Next("broken", start + std::chrono::seconds(62)));
+  EXPECT_EQ(repeated.Next("broken", start + std::chrono::minutes(10)),
+            "broken (1 more like it since the last such line, not shown)");
+  EXPECT_EQ(repeated.Next("broken", start + std::chrono::minutes(20)), "broken");
 }
 
 // --- tetrars under a stand-in systemd

@@ -41,14 +41,19 @@ constexpr auto kStopDrainBudget = std::chrono::milliseconds(250);
 // like a usage error, retrying cannot help, and systemd should not restart.
 constexpr int kExitAgentRefusedOptions = 2;
 constexpr auto kHealthyStream = std::chrono::seconds(10);
-// Batching under load. It starts when reads deliver events less than
-// kLoadGap apart, and gathers about kBatchBuffer of the agent's socket buffer
+// Batching under load. It starts when reads deliver events less than the
+// load gap apart: --max-delay, but at least kLoadGap and at most
+// kTrickleGap. So a steady trickle (100 events/s, 10 ms apart, a busy
+// host's exec rate) is gathered too, while events further apart than
+// kTrickleGap (a quiet spell) are each written at once whatever --max-delay
+// says. It gathers about kBatchBuffer of the agent's socket buffer
 // per read: half of what a unix socket holds (208 KiB), where each of the
 // agent's writes (one per event when events trickle in) costs its bytes plus
 // about kWriteOverhead (measured: 278 writes of 130 bytes fit, 93 of 1000).
 // A fuller socket would hold up the agent, which then queues events and,
 // past its queue, drops them.
 constexpr auto kLoadGap = std::chrono::milliseconds(5);
+constexpr auto kTrickleGap = std::chrono::milliseconds(50);
 constexpr double kBatchBuffer = 96 * 1024;
 constexpr double kWriteOverhead = 768;
 constexpr auto kMinBatchDelay = std::chrono::microseconds(200);
@@ -500,7 +505,7 @@ class Loop {
   // for the agent's data, for room in a full output, or for the batch timer.
   //   - A quiet stream waits for the agent's data with no timeout: a lone
   //     event is read, printed and written at once, and idle costs nothing.
-  //   - Under load (the last events came less than kLoadGap apart), the
+  //   - Under load (the last events came less than the load gap apart), the
   //     loop does not wait for data but sleeps, then reads everything that
   //     gathered in the socket at once: one wake-up, one read, one write for
   //     many events. A read that finds nothing ends the batching. The sleep
@@ -513,6 +518,7 @@ class Loop {
   //     agent's queue, not our memory, holds the rest) until it takes more.
   void Stream(GrpcCall& call) {
     const auto max_delay = std::chrono::milliseconds(options_.max_delay_ms);
+    const auto load_gap = std::clamp<Clock::duration>(max_delay, kLoadGap, kTrickleGap);
     Clock::time_point last_events{};  // when a read last delivered events
     Clock::time_point batch_due{};    // batching: read again then
     bool batching = false;
@@ -563,7 +569,7 @@ class Loop {
         continue;
       }
       const auto since_last = now - last_events;
-      batching = max_delay.count() > 0 && (batching || since_last < kLoadGap);
+      batching = max_delay.count() > 0 && (batching || since_last < load_gap);
       last_events = now;
       if (batching) {
         // What came in `since_last` sets the pace: sleep until about

@@ -585,6 +585,25 @@ TEST_F(Trickle, ABurstIsCoalescedWithinMaxDelay) {
   EXPECT_EQ(Counter("written"), (long long)events) << Err();
 }
 
+// Issue 22.3: a steady trickle (100 events/s, a busy host's exec rate) is
+// gathered too, at the default --max-delay (50 ms): under 0.3 writes per
+// event, none waits longer than --max-delay (plus slack), none lost.
+TEST_F(Trickle, AHundredEventsASecondAreGathered) {
+  Start(/*rate=*/100, /*max_delay=*/"50ms", /*loops=*/2);
+  ASSERT_EQ(tetrars_->Wait(20000), 0) << Err();
+  reader_->Join();
+  const auto sent = Sent();
+  const size_t events = Corpus("seed.tetra.jsonl").size() * 2;
+  ExpectEveryEventInOrder(events);
+  ASSERT_EQ(sent.size(), events);
+  long long worst = 0;
+  for (size_t i = 0; i < events; ++i) worst = std::max(worst, reader_->arrivals[i] - sent[i]);
+  EXPECT_LT(worst, 50'000'000LL + 100'000'000LL) << "an event waited longer than --max-delay";
+  // Before: one write per event (gathering started below 5 ms gaps only).
+  EXPECT_LT(reader_->reads, events * 3 / 10) << reader_->reads << " reads for " << events;
+  EXPECT_EQ(Counter("written"), (long long)events) << Err();
+}
+
 // A stop while events wait for their batch: written at once, in order.
 TEST_F(Trickle, StopWhileCoalescingWritesWhatWasReadAndExitsAtOnce) {
   // 250 events/s: 4 ms apart, so batching; ~1.3 KB each, so a batch holds

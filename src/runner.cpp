@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
@@ -101,145 +102,207 @@ class Loop {
     InstallSignalHandlers(&wait_mask_);
   }
 
+  // The loop's states: open the output, then connect, stream (which drains
+  // what the agent sent on a stop or a reload), and decide what the end of
+  // the stream means: connect again at once, wait before retrying, or exit.
   int Run() {
-    const auto yield = [] { return g_stop_signal != 0 || g_reload != 0 || g_report_stats != 0; };
-    if (options_.output == OutputFormat::kJournal) {
-      std::string error;
-      sink_ = JournalSink::Open(
-          &wait_mask_, yield,
-          [this](Priority priority, const std::string& line) { Say(priority, line); },
-          /*wait_for_journald=*/!options_.once, &error);
-      if (!sink_) {
-        Say(Priority::kError,
-            "tetrars: " + error + ": install the libsystemd0 package, or use -o json");
-        return 1;
-      }
-    } else {
-      sink_ = std::make_unique<Sink>(STDOUT_FILENO, &wait_mask_, yield);
-    }
-    Say(Priority::kNotice, std::string("tetrars ") + TETRARS_VERSION + " started");
-    WarnIfKeepaliveProvokesTheAgent();
-    const std::string where = options_.address.original;
-    // Ready before the agent is reached: a host whose agent is down still
-    // starts the unit, and the status says what tetrars waits for.
-    agent_state_ = "connecting to " + where;
-    notifier_.Ready(StatusText());
+    if (!OpenOutput()) return 1;
+    SayStarted();
     bool connected_before = false;
     while (!Stopping()) {
       if (g_reload) Reload();
-      ConnectError error;
-      auto call = GrpcCall::Connect(
-          options_.address, [this](const AgentVersion& agent) { return OnAgentVersion(agent); },
-          options_.max_message_size,
-          [this](const uint8_t* data, size_t size) { return OnMessage(data, size); },
-          std::string("tetrars/") + TETRARS_VERSION, &error);
+      std::unique_ptr<GrpcCall> call = Connect();
       if (!call) {
-        ended_empty_ = false;
-        if (options_.once) {
-          Say(Priority::kError,
-              "tetrars: cannot connect to " + where + ": " + error.what + ": " + error.remedy);
-          return Finish(1);
-        }
-        SayOnState(Priority::kWarning, "tetrars: cannot connect to " + where + ": " + error.what +
-                                           ": " + error.remedy + " (retrying meanwhile, every " +
-                                           Duration(options_.reconnect_max_ms) + " at most)");
-        SetWaiting(where, error.what);
-        Backoff();
-        if (!sink_->error().empty()) return OutputFailed();
+        if (options_.once) return Finish(1);
+        if (!WaitBeforeRetry()) return OutputFailed();
         continue;
       }
       if (connected_before) ++stats_.reconnects;
       connected_before = true;
-      // "connected" is said once the agent's version is known (OnAgentVersion).
-      where_ = where;
-      connected_line_.clear();
-
       const auto started = Clock::now();
-      abort_reason_.clear();
       Stream(*call);
       if (!sink_->error().empty()) return OutputFailed();
       if (Stopping()) break;
       if (!FlushOutput()) return OutputFailed();
       if (g_reload && !call->done()) continue;  // ended by us: Reload() connects again at once
-
-      if (call->messages() > 0 || Clock::now() - started >= kHealthyStream) {
-        backoff_ms_ = options_.reconnect_min_ms;
-      }
-      CallResult result = call->result();
-      if (!abort_reason_.empty()) {
-        result = CallResult{};
-        result.transport_error = abort_reason_;
-      }
-      // An agent that cannot take our CEL says so before any event: drop the
-      // pushdown once and ask again (tetrars filters anyway). Whether the CEL
-      // was the reason shows in the answer to the request without it: the
-      // same refusal again means it was not (a bad field path, the user's own
-      // --cel-expression), and nothing is blamed on the --auid rule.
-      if (pushdown_ && result.has_status && !result.ok() && call->messages() == 0) {
-        pushdown_ = false;
-        pushdown_refusal_ = result;
-        pushdown_note_ = "tetrars: the agent refused the --auid rule as a CEL expression (" +
-                         result.Describe() +
-                         "): filtering in tetrars only; --no-pushdown skips this attempt";
-        continue;
-      }
-      if (!pushdown_note_.empty()) {
-        const bool same_refusal =
-            call->messages() == 0 && result.has_status && result.status == pushdown_refusal_.status;
-        if (same_refusal) pushdown_note_.clear();
-        SayPushdownNote();
-      }
-      if (!options_.cel_expressions.empty() && CelRefused(result) && call->messages() == 0) {
-        Say(Priority::kError, "tetrars: the agent at " + where +
-                                  " cannot compile --cel-expression: it says '" + result.message +
-                                  "': correct the expression (CEL over the event, as tetra's "
-                                  "--cel-expression takes it)");
-        return Finish(kExitAgentRefusedOptions);
-      }
-      if (RetryCannotFix(result)) {
-        Say(Priority::kError, "tetrars: the agent at " + where + " refused the request: " +
-                                  result.Describe() + ": " + RefusalRemedy(result));
-        return Finish(1);
-      }
-      if (options_.once) {
-        if (result.ok()) return Finish(0);
-        if (call->answered()) SayConnected();
-        Say(Priority::kError,
-            "tetrars: the event stream from " + where + " failed: " + result.Describe() + ": " +
-                (result.remedy.empty() ? "check the agent's log" : result.remedy));
-        return Finish(1);
-      }
-      if (call->told_to_calm_down() && keepalive_.enabled()) {
-        keepalive_.Lengthen();
-        Say(Priority::kWarning,
-            "tetrars: the agent asked for fewer keepalive PINGs: sending them every " +
-                Duration(int(keepalive_.interval().count())) + " from now on");
-      }
-      // A stream that ends before its first event is a failed attempt like
-      // any other: the backoff grows (it was not reset above) and the line
-      // is said once for the whole series.
-      ended_empty_ = call->messages() == 0;
-      if (!ended_empty_) SayConnected();
-      const std::string retry =
-          ": reconnecting (with backoff up to " + Duration(options_.reconnect_max_ms) + ")";
-      if (result.ok()) {
-        SayOnState(Priority::kWarning,
-                   ended_empty_ ? "tetrars: the agent ended the event stream without sending an "
-                                  "event" +
-                                      retry
-                                : "tetrars: the agent ended the event stream" + retry);
-      } else {
-        SayOnState(Priority::kWarning, "tetrars: the event stream from " + where +
-                                           " failed: " + result.Describe() + retry);
-      }
-      SetWaiting(where, result.ok() ? std::string("it ended the event stream") : result.Describe());
-      Backoff();
-      if (!sink_->error().empty()) return OutputFailed();
+      const Next next = AfterStream(*call, started);
+      if (next.exit) return Finish(*next.exit);
+      if (!next.at_once && !WaitBeforeRetry()) return OutputFailed();
     }
     return Finish(0);
   }
 
  private:
+  // What follows the end of a stream.
+  struct Next {
+    std::optional<int> exit;  // end tetrars with this code
+    bool at_once = false;     // else connect again after the backoff
+  };
+
+  // stdout, or journald for -o journal; false when it cannot be had (said).
+  bool OpenOutput() {
+    const auto yield = [] { return g_stop_signal != 0 || g_reload != 0 || g_report_stats != 0; };
+    if (options_.output != OutputFormat::kJournal) {
+      sink_ = std::make_unique<Sink>(STDOUT_FILENO, &wait_mask_, yield);
+      return true;
+    }
+    std::string error;
+    sink_ = JournalSink::Open(
+        &wait_mask_, yield,
+        [this](Priority priority, const std::string& line) { Say(priority, line); },
+        /*wait_for_journald=*/!options_.once, &error);
+    if (!sink_) {
+      Say(Priority::kError,
+          "tetrars: " + error + ": install the libsystemd0 package, or use -o json");
+    }
+    return sink_ != nullptr;
+  }
+
+  // The start-up line, then ready for systemd before the agent is reached:
+  // a host whose agent is down still starts the unit, and the status says
+  // what tetrars waits for.
+  void SayStarted() {
+    Say(Priority::kNotice, std::string("tetrars ") + TETRARS_VERSION + " started");
+    WarnIfKeepaliveProvokesTheAgent();
+    agent_state_ = "connecting to " + options_.address.original;
+    notifier_.Ready(StatusText());
+  }
+
+  // A connection and its GetVersion call; nothing when the agent cannot be
+  // reached (said: with --once as the error it is, else once per state).
+  std::unique_ptr<GrpcCall> Connect() {
+    const std::string& where = options_.address.original;
+    ConnectError error;
+    auto call = GrpcCall::Connect(
+        options_.address, [this](const AgentVersion& agent) { return OnAgentVersion(agent); },
+        options_.max_message_size,
+        [this](const uint8_t* data, size_t size) { return OnMessage(data, size); },
+        std::string("tetrars/") + TETRARS_VERSION, &error);
+    if (call) {
+      // "connected" is said once the agent's version is known (OnAgentVersion).
+      where_ = where;
+      connected_line_.clear();
+      abort_reason_.clear();
+      return call;
+    }
+    ended_empty_ = false;
+    if (options_.once) {
+      Say(Priority::kError,
+          "tetrars: cannot connect to " + where + ": " + error.what + ": " + error.remedy);
+      return nullptr;
+    }
+    SayOnState(Priority::kWarning, "tetrars: cannot connect to " + where + ": " + error.what +
+                                       ": " + error.remedy + " (retrying meanwhile, every " +
+                                       Duration(options_.reconnect_max_ms) + " at most)");
+    SetWaiting(where, error.what);
+    return nullptr;
+  }
+
+  // The backoff; false when the output failed meanwhile.
+  bool WaitBeforeRetry() {
+    Backoff();
+    return sink_->error().empty();
+  }
+
+  // How the stream ended, as the agent said or as we ended it.
+  CallResult Ending(const GrpcCall& call) const {
+    if (abort_reason_.empty()) return call.result();
+    CallResult result;
+    result.transport_error = abort_reason_;
+    return result;
+  }
+
+  // A stream the agent ended (or that broke): what it means for the loop.
+  Next AfterStream(const GrpcCall& call, Clock::time_point started) {
+    if (call.messages() > 0 || Clock::now() - started >= kHealthyStream) {
+      backoff_ms_ = options_.reconnect_min_ms;
+    }
+    const CallResult result = Ending(call);
+    if (DropPushdownIfRefused(call, result)) return {std::nullopt, true};
+    if (std::optional<int> code = ExitIfRefused(call, result)) return {code};
+    if (options_.once) return {EndOfOnce(call, result)};
+    if (call.told_to_calm_down() && keepalive_.enabled()) {
+      keepalive_.Lengthen();
+      Say(Priority::kWarning,
+          "tetrars: the agent asked for fewer keepalive PINGs: sending them every " +
+              Duration(int(keepalive_.interval().count())) + " from now on");
+    }
+    SayStreamEnded(call, result);
+    return {};
+  }
+
+  // An agent that cannot take our CEL says so before any event: drop the
+  // pushdown once and ask again at once (tetrars filters anyway). Whether the
+  // CEL was the reason shows in the answer to the request without it: the
+  // same refusal again means it was not (a bad field path, the user's own
+  // --cel-expression), and nothing is blamed on the --auid rule.
+  bool DropPushdownIfRefused(const GrpcCall& call, const CallResult& result) {
+    if (pushdown_ && result.has_status && !result.ok() && call.messages() == 0) {
+      pushdown_ = false;
+      pushdown_refusal_ = result;
+      pushdown_note_ = "tetrars: the agent refused the --auid rule as a CEL expression (" +
+                       result.Describe() +
+                       "): filtering in tetrars only; --no-pushdown skips this attempt";
+      return true;
+    }
+    if (!pushdown_note_.empty()) {
+      const bool same_refusal =
+          call.messages() == 0 && result.has_status && result.status == pushdown_refusal_.status;
+      if (same_refusal) pushdown_note_.clear();
+      SayPushdownNote();
+    }
+    return false;
+  }
+
+  // The agent refused the request for good: the exit code, said why.
+  std::optional<int> ExitIfRefused(const GrpcCall& call, const CallResult& result) {
+    const std::string& where = options_.address.original;
+    if (!options_.cel_expressions.empty() && CelRefused(result) && call.messages() == 0) {
+      Say(Priority::kError, "tetrars: the agent at " + where +
+                                " cannot compile --cel-expression: it says '" + result.message +
+                                "': correct the expression (CEL over the event, as tetra's "
+                                "--cel-expression takes it)");
+      return kExitAgentRefusedOptions;
+    }
+    if (RetryCannotFix(result)) {
+      Say(Priority::kError, "tetrars: the agent at " + where + " refused the request: " +
+                                result.Describe() + ": " + RefusalRemedy(result));
+      return 1;
+    }
+    return std::nullopt;
+  }
+
+  // --once: the end of the stream is the end of tetrars.
+  int EndOfOnce(const GrpcCall& call, const CallResult& result) {
+    if (result.ok()) return 0;
+    if (call.answered()) SayConnected();
+    Say(Priority::kError, "tetrars: the event stream from " + options_.address.original +
+                              " failed: " + result.Describe() + ": " +
+                              (result.remedy.empty() ? "check the agent's log" : result.remedy));
+    return 1;
+  }
+
+  // A stream that ends before its first event is a failed attempt like any
+  // other: the backoff grows (AfterStream did not reset it) and the line is
+  // said once for the whole series.
+  void SayStreamEnded(const GrpcCall& call, const CallResult& result) {
+    const std::string& where = options_.address.original;
+    ended_empty_ = call.messages() == 0;
+    if (!ended_empty_) SayConnected();
+    const std::string retry =
+        ": reconnecting (with backoff up to " + Duration(options_.reconnect_max_ms) + ")";
+    if (result.ok()) {
+      SayOnState(Priority::kWarning,
+                 ended_empty_
+                     ? "tetrars: the agent ended the event stream without sending an event" + retry
+                     : "tetrars: the agent ended the event stream" + retry);
+    } else {
+      SayOnState(Priority::kWarning, "tetrars: the event stream from " + where +
+                                         " failed: " + result.Describe() + retry);
+    }
+    SetWaiting(where, result.ok() ? std::string("it ended the event stream") : result.Describe());
+  }
+
   // A hangup stops tetrars on a terminal (the terminal is gone); elsewhere
   // (systemd, a pipe) it is a reload.
   bool Stopping() const { return g_stop_signal != 0 || (g_reload != 0 && hangup_is_stop_); }
@@ -517,72 +580,89 @@ class Loop {
   //   - A full output (slow reader) stops the reading (backpressure: the
   //     agent's queue, not our memory, holds the rest) until it takes more.
   void Stream(GrpcCall& call) {
-    const auto max_delay = std::chrono::milliseconds(options_.max_delay_ms);
-    const auto load_gap = std::clamp<Clock::duration>(max_delay, kLoadGap, kTrickleGap);
-    Clock::time_point last_events{};  // when a read last delivered events
-    Clock::time_point batch_due{};    // batching: read again then
-    bool batching = false;
+    Batch batch;
     while (!call.done() && !Stopping() && !g_reload) {
       if (!FlushOutput()) return;
       if (Stopping() || g_reload) break;
-      const bool output_full = sink_->blocked();
-      // While the output is full we do not read, so no PING answer could be
-      // seen: the keepalive waits too, and gives the agent a whole period
-      // once reading resumes (else a slow reader would drop a healthy TCP
-      // connection, and the agent's unsent events with it).
-      if (output_full) keepalive_.Pause(Clock::now());
-      Clock::time_point deadline = output_full ? sink_->retry_at() : KeepaliveDeadline(call);
-      if (call.done()) return;
-      // GetVersion unanswered: go on without the version when its time is up.
-      call.OnDeadline();
-      if (call.done()) return;
-      deadline = std::min(deadline, call.deadline());
-      // Until GetEvents is sent the agent can send no event, only the
-      // version: read it even while the output is full, or an old agent
-      // would be taken for one of unknown version (and sent the field filter).
-      const bool awaiting_version = call.deadline() != Clock::time_point::max();
-      pollfd fds[2] = {{call.fd(), 0, 0}, {sink_->poll_fd(), POLLOUT, 0}};
-      if (call.WantsToWrite()) fds[0].events |= POLLOUT;
-      if ((!output_full || awaiting_version) && !batching) fds[0].events |= POLLIN;
-      if (batching && !output_full) deadline = std::min(deadline, batch_due);
-      // Not reading: a hung-up agent must not wake us until the output drains.
-      if (output_full && fds[0].events == 0) fds[0].fd = -1;
-      Wait(fds, output_full ? 2 : 1, deadline);
-      if (fds[0].revents & POLLOUT) call.OnWritable();
-      if (output_full) {
-        output_ready_ = OutputReady(fds[1]);
-        if (awaiting_version && fds[0].revents != 0) call.OnReadable();
-        continue;
-      }
-      // A hung-up or failed connection is read at once, batching or not.
-      const bool broken = fds[0].revents & (POLLHUP | POLLERR);
-      const bool due = batching ? Clock::now() >= batch_due : (fds[0].revents & POLLIN) != 0;
-      if (!due && !broken) continue;
-      const uint64_t before = call.messages();
-      const uint64_t bytes_before = call.bytes_received();
-      while (call.OnReadable() && !sink_->blocked() && !Stopping()) {
-      }
-      if (call.answered() && !ended_empty_) SayConnected();
-      const auto now = Clock::now();
-      if (call.messages() == before) {
-        batching = false;  // the load is over: wait for data again
-        continue;
-      }
-      const auto since_last = now - last_events;
-      batching = max_delay.count() > 0 && (batching || since_last < load_gap);
-      last_events = now;
-      if (batching) {
-        // What came in `since_last` sets the pace: sleep until about
-        // kBatchBuffer more have gathered, never longer than --max-delay.
-        const double used = double(call.bytes_received() - bytes_before) +
-                            kWriteOverhead * double(call.messages() - before);
-        const auto fill = since_last * (kBatchBuffer / used);
-        batch_due = now + std::clamp<Clock::duration>(
-                              std::chrono::duration_cast<Clock::duration>(fill), kMinBatchDelay,
-                              std::chrono::duration_cast<Clock::duration>(max_delay));
-      }
+      if (!WaitForTurn(call, batch)) continue;
+      ReadWhatCame(call, batch);
     }
     if (!call.done() && (Stopping() || g_reload)) Drain(call);
+  }
+
+  // Batching state of one stream.
+  struct Batch {
+    Clock::time_point last_events{};  // when a read last delivered events
+    Clock::time_point due{};          // batching: read again then
+    bool on = false;
+  };
+
+  // One wait of the stream: for the agent's data, room in a full output, the
+  // batch timer, the keepalive or GetVersion's deadline. True when it is time
+  // to read the agent (data came, the batch is due, or the connection broke).
+  bool WaitForTurn(GrpcCall& call, const Batch& batch) {
+    const bool output_full = sink_->blocked();
+    // While the output is full we do not read, so no PING answer could be
+    // seen: the keepalive waits too, and gives the agent a whole period
+    // once reading resumes (else a slow reader would drop a healthy TCP
+    // connection, and the agent's unsent events with it).
+    if (output_full) keepalive_.Pause(Clock::now());
+    Clock::time_point deadline = output_full ? sink_->retry_at() : KeepaliveDeadline(call);
+    // GetVersion unanswered: go on without the version when its time is up.
+    if (!call.done()) call.OnDeadline();
+    if (call.done()) return false;
+    deadline = std::min(deadline, call.deadline());
+    // Until GetEvents is sent the agent can send no event, only the
+    // version: read it even while the output is full, or an old agent
+    // would be taken for one of unknown version (and sent the field filter).
+    const bool awaiting_version = call.deadline() != Clock::time_point::max();
+    pollfd fds[2] = {{call.fd(), 0, 0}, {sink_->poll_fd(), POLLOUT, 0}};
+    if (call.WantsToWrite()) fds[0].events |= POLLOUT;
+    if ((!output_full || awaiting_version) && !batch.on) fds[0].events |= POLLIN;
+    if (batch.on && !output_full) deadline = std::min(deadline, batch.due);
+    // Not reading: a hung-up agent must not wake us until the output drains.
+    if (output_full && fds[0].events == 0) fds[0].fd = -1;
+    Wait(fds, output_full ? 2 : 1, deadline);
+    if (fds[0].revents & POLLOUT) call.OnWritable();
+    if (output_full) {
+      output_ready_ = OutputReady(fds[1]);
+      if (awaiting_version && fds[0].revents != 0) call.OnReadable();
+      return false;
+    }
+    // A hung-up or failed connection is read at once, batching or not.
+    const bool broken = fds[0].revents & (POLLHUP | POLLERR);
+    const bool due = batch.on ? Clock::now() >= batch.due : (fds[0].revents & POLLIN) != 0;
+    return due || broken;
+  }
+
+  // Reads all the socket holds (until the output is full), then decides
+  // whether to gather: events that came less than the load gap apart start
+  // or continue a batch; a read that found nothing ends it.
+  void ReadWhatCame(GrpcCall& call, Batch& batch) {
+    const uint64_t before = call.messages();
+    const uint64_t bytes_before = call.bytes_received();
+    while (call.OnReadable() && !sink_->blocked() && !Stopping()) {
+    }
+    if (call.answered() && !ended_empty_) SayConnected();
+    const auto now = Clock::now();
+    if (call.messages() == before) {
+      batch.on = false;  // the load is over: wait for data again
+      return;
+    }
+    const auto max_delay = std::chrono::milliseconds(options_.max_delay_ms);
+    const auto load_gap = std::clamp<Clock::duration>(max_delay, kLoadGap, kTrickleGap);
+    const auto since_last = now - batch.last_events;
+    batch.on = max_delay.count() > 0 && (batch.on || since_last < load_gap);
+    batch.last_events = now;
+    if (!batch.on) return;
+    // What came in `since_last` sets the pace: sleep until about
+    // kBatchBuffer more have gathered, never longer than --max-delay.
+    const double used = double(call.bytes_received() - bytes_before) +
+                        kWriteOverhead * double(call.messages() - before);
+    const auto fill = since_last * (kBatchBuffer / used);
+    batch.due = now + std::clamp<Clock::duration>(
+                          std::chrono::duration_cast<Clock::duration>(fill), kMinBatchDelay,
+                          std::chrono::duration_cast<Clock::duration>(max_delay));
   }
 
   // A stop or a reload ends the stream without losing what the agent sent:
@@ -644,12 +724,18 @@ class Loop {
         break;
     }
     const Event& event = decoder_.event();
-    wire::Walker& walker = decoder_.walker();
-    if (filter_.Check(event, walker) != Verdict::kPrint || !MatchesAll(event)) {
+    if (filter_.Check(event, decoder_.walker()) != Verdict::kPrint || !MatchesAll(event)) {
       ++stats_.filtered_out;
       return true;
     }
     ++stats_.matched;
+    return Print(event);
+  }
+
+  // encode -> sink, for an event that passed the filter; false once the
+  // output failed for good.
+  bool Print(const Event& event) {
+    wire::Walker& walker = decoder_.walker();
     const Event* printed = &event;
     if (masks_here_) {
       // The agent's field filter, applied here (see OnAgentVersion): the

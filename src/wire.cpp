@@ -88,32 +88,39 @@ class Validator {
           p += width;
           break;
         }
-        default: {  // 2
-          uint32_t length;
-          if (!ReadSize(p, end, &length)) return Fail(at, "a length is cut short");
-          if (length > size_t(end - p)) return Overrun(Name(type, field, number), length, p, end);
-          const uint8_t* value = p;
-          p += length;
-          if (field->kind == Kind::kString) {
-            // proto3 strings (map keys and values too): VerifyUTF8.
-            if (!IsValidUtf8({reinterpret_cast<const char*>(value), length})) {
-              if (problem_)
-                *problem_ = "field " + Name(type, field, number) + " is not valid UTF-8";
-              return false;
-            }
-          } else if (field->kind == Kind::kMessage) {
-            const FactsLevel inner = level == FactsLevel::kOff ? level : Descend(level, *field);
-            if (!Walk(schema::TypeOf(*field), value, p, depth + 1, inner)) return false;
-          } else if (field->kind != Kind::kBytes && !Packed(*field, value, p)) {
-            return Fail(at, "packed field " + Name(type, field, number) + " ends inside a value");
-          }
-        }
+        default:  // 2
+          if (!LengthDelimited(type, *field, p, end, depth, level, at)) return false;
       }
     }
     return true;
   }
 
  private:
+  // A known length-delimited field: a string (valid UTF-8), a message
+  // (walked), bytes, or a packed run of scalars.
+  bool LengthDelimited(const Message& type, const Field& field, const uint8_t*& p,
+                       const uint8_t* end, int depth, FactsLevel level, const uint8_t* at) {
+    uint32_t length;
+    if (!ReadSize(p, end, &length)) return Fail(at, "a length is cut short");
+    if (length > size_t(end - p)) return Overrun(Name(type, &field, field.number), length, p, end);
+    const uint8_t* value = p;
+    p += length;
+    if (field.kind == Kind::kString) {
+      // proto3 strings (map keys and values too): VerifyUTF8.
+      if (IsValidUtf8({reinterpret_cast<const char*>(value), length})) return true;
+      if (problem_) *problem_ = "field " + Name(type, &field, field.number) + " is not valid UTF-8";
+      return false;
+    }
+    if (field.kind == Kind::kMessage) {
+      const FactsLevel inner = level == FactsLevel::kOff ? level : Descend(level, field);
+      return Walk(schema::TypeOf(field), value, p, depth + 1, inner);
+    }
+    if (field.kind != Kind::kBytes && !Packed(field, value, p)) {
+      return Fail(at, "packed field " + Name(type, &field, field.number) + " ends inside a value");
+    }
+    return true;
+  }
+
   // The level inside `field` of a message at `level`, counting the
   // occurrences on the way.
   FactsLevel Descend(FactsLevel level, const Field& field) {

@@ -264,16 +264,65 @@ TEST(Cli, MatchFieldsMustReachTetrars) {
   EXPECT_EQ(cl.options->include_fields.back(), "process.flags");  // added to our default list
   cl = ParseArgs({"-f", "process.auid", "--match", "process.flags =~ clone"});
   EXPECT_EQ(cl.text,
-            "tetrars: --match reads process.flags, which --include-fields leaves out: add "
-            "process.flags to --include-fields\n");
+            "tetrars: --include-fields leaves out process.flags, which --match needs: add "
+            "process.flags to the list\n");
   cl = ParseArgs({"-f", "process", "--match", "process.flags =~ clone"});
   EXPECT_TRUE(cl.options) << cl.text;
   cl = ParseArgs({"-F", "process.cwd", "--match", "process.cwd == /"});
   EXPECT_EQ(cl.text,
-            "tetrars: --match reads process.cwd, which --exclude-fields removes: keep "
-            "process.cwd in the events\n");
+            "tetrars: --exclude-fields removes process.cwd, which --match needs: keep "
+            "process.cwd\n");
   cl = ParseArgs({"--match", "process.uid"});
   EXPECT_EQ(cl.exit_code, 2);
+}
+
+// Issue 21.3: a -F path below the field a rule reads removed its value (the
+// rule then read 0 for every event, or matched on a value the agent had
+// removed), and a -F path above it was named as the field itself.
+TEST(Cli, FieldPathsAtAboveOrBelowWhatARuleReadsAreChecked) {
+  const std::pair<std::vector<std::string>, const char*> refused[] = {
+      {{"-F", "process.auid.value"},
+       "tetrars: --exclude-fields removes process.auid.value, part of process.auid, which the "
+       "--auid rule needs: keep process.auid whole, or pass --auid any\n"},
+      {{"--match", "process.uid == 0", "-F", "process.uid.value"},
+       "tetrars: --exclude-fields removes process.uid.value, part of process.uid, which --match "
+       "needs: keep process.uid whole\n"},
+      {{"--auid-of", "parent", "-F", "parent.auid.value"},
+       "tetrars: --exclude-fields removes parent.auid.value, part of parent.auid, which the "
+       "--auid rule needs: keep parent.auid whole, or pass --auid any\n"},
+      {{"--auid-of", "either", "-F", "parent.auid.value"},
+       "tetrars: --exclude-fields removes parent.auid.value, part of parent.auid"},
+      {{"--auid-of", "either", "-f", "process.auid,parent.binary"},
+       "tetrars: --include-fields leaves out parent.auid, which the --auid rule needs"},
+      {{"--auid-of", "parent", "-F", "parent"},
+       "tetrars: --exclude-fields removes parent, and parent.auid with it, which the --auid rule "
+       "needs: keep parent.auid whole, or pass --auid any\n"},
+      {{"--all-fields", "-F", "process.auid.value"},
+       "tetrars: --exclude-fields removes process.auid.value, part of process.auid"},
+      {{"--auid", "any", "--match", "process.pod.name == web", "-F", "process.pod"},
+       "tetrars: --exclude-fields removes process.pod, and process.pod.name with it, which "
+       "--match needs: keep process.pod.name whole\n"},
+  };
+  for (const auto& [args, message] : refused) {
+    const auto cl = ParseArgs(args);
+    EXPECT_FALSE(cl.options) << message;
+    EXPECT_EQ(cl.exit_code, 2) << message;
+    EXPECT_EQ(cl.text.rfind(message, 0), 0u) << cl.text;
+    EXPECT_EQ(cl.text.find('\n'), cl.text.size() - 1) << "one line: " << cl.text;
+  }
+  // What does not touch the field read, and a -f of a wrapper's value (all
+  // there is below it), is accepted.
+  const std::vector<std::string> accepted[] = {
+      {"--auid", "any", "-F", "process.auid.value"},
+      {"-f", "process.auid.value,process.binary"},
+      {"--auid-of", "parent", "-F", "process.auid.value"},
+      {"--auid", "any", "--match", "process.uid == 0", "-F", "process.pid.value"},
+      {"--match", "process.uid == 0", "-f", "process.uid.value,process.auid"},
+  };
+  for (const auto& args : accepted) {
+    const auto cl = ParseArgs(args);
+    EXPECT_TRUE(cl.options) << cl.text;
+  }
 }
 
 TEST(Cli, VersionAndHelpGoToStdoutWithExitZero) {

@@ -145,6 +145,15 @@ GetoptTables MakeGetoptTables(const std::vector<OptionSpec>& table) {
   return tables;
 }
 
+// The option getopt_long stopped at, as the user wrote it. Inside a group
+// of short options ("-qz") getopt has not moved past the group yet, so
+// argv[optind - 1] is the word before it ("--once"): optopt names the short
+// option. For a long option optopt is 0 (unknown) or its table index.
+std::string OptionInError(char** argv) {
+  if (optopt > 0 && optopt < kFirstIndex) return std::string("-") + char(optopt);
+  return argv[optind - 1];
+}
+
 // The table entry of what getopt_long returned (an index, or a short name).
 const OptionSpec* SpecOf(const std::vector<OptionSpec>& table, int opt) {
   if (opt >= kFirstIndex && size_t(opt - kFirstIndex) < table.size()) {
@@ -405,17 +414,18 @@ CommandLine ParseCommandLine(int argc, char** argv) {
   const GetoptTables tables = MakeGetoptTables(table);
   ParseState state;
   opterr = 0;
-  optind = 1;
+  // 0, not 1: glibc then forgets a group of short options that a previous
+  // parse stopped inside (the tests parse many command lines).
+  optind = 0;
   int opt;
   while ((opt = getopt_long(argc, argv, tables.shorts.c_str(), tables.longs.data(), nullptr)) !=
          -1) {
     if (opt == ':') {
-      return UsageError(std::string("option ") + argv[optind - 1] + " needs a value",
-                        "see tetrars --help");
+      return UsageError("option " + OptionInError(argv) + " needs a value", "see tetrars --help");
     }
     const OptionSpec* spec = SpecOf(table, opt);
     if (spec == nullptr) {
-      return UsageError(std::string("unknown option ") + argv[optind - 1], "see tetrars --help");
+      return UsageError("unknown option " + OptionInError(argv), "see tetrars --help");
     }
     if (auto end = spec->set(state, optarg != nullptr ? optarg : "")) return *end;
   }

@@ -276,6 +276,49 @@ TEST(Cli, MatchFieldsMustReachTetrars) {
   EXPECT_EQ(cl.exit_code, 2);
 }
 
+// Issue 21.5: an unknown short option inside a group was named as the word
+// before the group ("unknown option --once").
+TEST(Cli, AnUnknownShortOptionInAGroupIsNamed) {
+  auto cl = ParseArgs({"--once", "-qz"});
+  EXPECT_EQ(cl.exit_code, 2);
+  EXPECT_EQ(cl.text, "tetrars: unknown option -q: see tetrars --help\n");
+  cl = ParseArgs({"--once", "-e"});
+  EXPECT_EQ(cl.text, "tetrars: option -e needs a value: see tetrars --help\n");
+  cl = ParseArgs({"--once", "--include-fields"});
+  EXPECT_EQ(cl.text, "tetrars: option --include-fields needs a value: see tetrars --help\n");
+  cl = ParseArgs({"--once", "--bogus"});
+  EXPECT_EQ(cl.text, "tetrars: unknown option --bogus: see tetrars --help\n");
+}
+
+// Issue 21.5: '--auid any --auid 1000' said "'any' is not a uid ... or 'any'".
+// 'any' beside auids is refused: the union would print everyone's events, the
+// last flag only these auids, and a daemon must not guess which was meant.
+TEST(Cli, AuidAnyBesideAuidsIsRefusedWithoutContradiction) {
+  auto cl = ParseArgs({"--auid", "any", "--auid", "1000"});
+  EXPECT_EQ(cl.exit_code, 2);
+  EXPECT_EQ(cl.text,
+            "tetrars: --auid any and --auid 1000 contradict each other ('any' is every user's "
+            "events): give --auid any alone, or only the auids to print\n");
+  cl = ParseArgs({"--auid", "1000", "--auid", "2000", "--auid", "any"});
+  EXPECT_EQ(cl.text.rfind("tetrars: --auid 1000,2000 and --auid any contradict each other", 0), 0u)
+      << cl.text;
+  cl = ParseArgs({"--auid", "any,1000"});
+  EXPECT_EQ(cl.exit_code, 2);
+  EXPECT_EQ(cl.text.rfind("tetrars: invalid --auid 'any,1000': 'any' (every user's events) cannot "
+                          "be combined with auids: ",
+                          0),
+            0u)
+      << cl.text;
+  cl = ParseArgs({"--auid", "any", "--auid", "any"});
+  ASSERT_TRUE(cl.options) << cl.text;
+  EXPECT_FALSE(cl.options->auid.enabled());
+  cl = ParseArgs({"--auid", "1000", "--auid", "2000-2001"});
+  ASSERT_TRUE(cl.options) << cl.text;
+  EXPECT_TRUE(cl.options->auid.Matches(1000));
+  EXPECT_TRUE(cl.options->auid.Matches(2001));
+  EXPECT_FALSE(cl.options->auid.Matches(1001));
+}
+
 // Issue 21.3: a -F path below the field a rule reads removed its value (the
 // rule then read 0 for every event, or matched on a value the agent had
 // removed), and a -F path above it was named as the field itself.

@@ -249,9 +249,10 @@ std::vector<OptionSpec> MakeTable() {
       {"keepalive", 0, "DURATION",
        "over TCP, send an HTTP/2 PING after this long without\n"
        "data and drop the connection if the agent does not\n"
-       "answer within 20s (default 5m, 0 = off; Tetragon\n"
-       "closes connections that PING more often than every\n"
-       "5m unless configured to allow it)\n"
+       "answer within 20s (or the interval, when shorter)\n"
+       "(default 5m, 0 = off; Tetragon closes connections\n"
+       "that PING more often than every 5m unless\n"
+       "configured to allow it)\n"
        "example: --keepalive 10m",
        [](ParseState& s, const std::string& v) {
          return Duration("--keepalive", v, 1000, 3600000, true,

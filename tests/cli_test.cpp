@@ -177,6 +177,21 @@ TEST_F(InfoFile, ABadFileIsAnErrorNotAGuess) {
   EXPECT_EQ(cl.text.rfind("tetrars: invalid --server-address 'nonsense': missing :port", 0), 0u);
 }
 
+// Issue 21.4: the agent writes its info file; its server_address is printed
+// in every connection line, so one that would forge a line is refused, quoted.
+TEST_F(InfoFile, AnAddressThatWouldForgeALineIsRefused) {
+  Write(R"({"server_address":"unix:///run/t.sock\ntetrars: forged \u001b[31m"})");
+  auto cl = ParseArgs({});
+  EXPECT_EQ(cl.exit_code, 2);
+  EXPECT_EQ(cl.text,
+            "tetrars: invalid --server-address 'unix:///run/t.sock\\ntetrars: forged \\x1b[31m': "
+            "it holds control characters or bytes that are not UTF-8: use unix:///path/to/socket "
+            "or host:port\n");
+  cl = ParseArgs({"--server-address", "localhost:1\xff"});
+  EXPECT_EQ(cl.text.rfind("tetrars: invalid --server-address 'localhost:1\\xff': it holds", 0), 0u)
+      << cl.text;
+}
+
 TEST_F(InfoFile, OnlyASmallRegularFileIsRead) {
   // A directory, an endless device, a FIFO nobody writes, a file too large:
   // each a one-line usage error, none read whole, none waited for.

@@ -260,10 +260,11 @@ std::vector<OptionSpec> MakeTable() {
                          &s.options.keepalive_ms);
        }},
       {"max-delay", 0, "DURATION",
-       "under load (events less than 5ms apart), let events\n"
-       "gather for up to this long, so that one wake-up, one\n"
-       "read and one write carry many; a lone event is still\n"
-       "written at once (default 10ms, 0 = every event at once)\n"
+       "under load (events less than this long apart, 5ms\n"
+       "to 50ms), let events gather for up to this long, so\n"
+       "that one wake-up, one read and one write carry many;\n"
+       "a lone event is still written at once (default 50ms,\n"
+       "0 = every event at once)\n"
        "example: --max-delay 0 (lowest latency, more CPU)",
        [](ParseState& s, const std::string& v) {
          return Duration("--max-delay", v, 0, 1000, true,

@@ -19,6 +19,8 @@
 #include "journal_sink.h"
 #include "keepalive.h"
 #include "line_encoder.h"
+#include "notify.h"
+#include "repeated_line.h"
 #include "request.h"
 #include "schema.h"
 #include "signals.h"
@@ -33,15 +35,25 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr int kStopFlushBudgetMs = 100;  // SIGTERM: flush and be gone within this
+// SIGTERM/SIGHUP: read what the agent had sent, for at most this long.
+constexpr auto kStopDrainBudget = std::chrono::milliseconds(250);
+// The agent refused what the user asked of it (their --cel-expression):
+// like a usage error, retrying cannot help, and systemd should not restart.
+constexpr int kExitAgentRefusedOptions = 2;
 constexpr auto kHealthyStream = std::chrono::seconds(10);
-// Batching under load. It starts when reads deliver events less than
-// kLoadGap apart, and gathers about kBatchBuffer of the agent's socket buffer
+// Batching under load. It starts when reads deliver events less than the
+// load gap apart: --max-delay, but at least kLoadGap and at most
+// kTrickleGap. So a steady trickle (100 events/s, 10 ms apart, a busy
+// host's exec rate) is gathered too, while events further apart than
+// kTrickleGap (a quiet spell) are each written at once whatever --max-delay
+// says. It gathers about kBatchBuffer of the agent's socket buffer
 // per read: half of what a unix socket holds (208 KiB), where each of the
 // agent's writes (one per event when events trickle in) costs its bytes plus
 // about kWriteOverhead (measured: 278 writes of 130 bytes fit, 93 of 1000).
 // A fuller socket would hold up the agent, which then queues events and,
 // past its queue, drops them.
 constexpr auto kLoadGap = std::chrono::milliseconds(5);
+constexpr auto kTrickleGap = std::chrono::milliseconds(50);
 constexpr double kBatchBuffer = 96 * 1024;
 constexpr double kWriteOverhead = 768;
 constexpr auto kMinBatchDelay = std::chrono::microseconds(200);
@@ -66,6 +78,15 @@ bool MentionsCel(const std::string& text) {
   return text.find("CEL") != std::string::npos || text.find("cel") != std::string::npos;
 }
 
+// How Tetragon ends GetEvents when it cannot compile a CEL filter (measured on
+// v1.7.0: status UNKNOWN, "error compiling CEL expression: ..."). An
+// INVALID_ARGUMENT that says so is taken as well.
+bool CelRefused(const CallResult& result) {
+  return result.has_status && (result.status == 2 || result.status == 3) &&
+         (result.message.find("error compiling CEL expression") != std::string::npos ||
+          result.message.find("failed to compile CEL expression") != std::string::npos);
+}
+
 class Loop {
  public:
   explicit Loop(const Options& options)
@@ -81,7 +102,7 @@ class Loop {
   }
 
   int Run() {
-    const auto yield = [] { return g_stop_signal != 0 || g_report_stats != 0; };
+    const auto yield = [] { return g_stop_signal != 0 || g_reload != 0 || g_report_stats != 0; };
     if (options_.output == OutputFormat::kJournal) {
       std::string error;
       sink_ = JournalSink::Open(
@@ -99,8 +120,13 @@ class Loop {
     Say(Priority::kNotice, std::string("tetrars ") + TETRARS_VERSION + " started");
     WarnIfKeepaliveProvokesTheAgent();
     const std::string where = options_.address.original;
+    // Ready before the agent is reached: a host whose agent is down still
+    // starts the unit, and the status says what tetrars waits for.
+    agent_state_ = "connecting to " + where;
+    notifier_.Ready(StatusText());
     bool connected_before = false;
     while (!Stopping()) {
+      if (g_reload) Reload();
       ConnectError error;
       auto call = GrpcCall::Connect(
           options_.address, [this](const AgentVersion& agent) { return OnAgentVersion(agent); },
@@ -117,6 +143,7 @@ class Loop {
         SayOnState(Priority::kWarning, "tetrars: cannot connect to " + where + ": " + error.what +
                                            ": " + error.remedy + " (retrying meanwhile, every " +
                                            Duration(options_.reconnect_max_ms) + " at most)");
+        SetWaiting(where, error.what);
         Backoff();
         if (!sink_->error().empty()) return OutputFailed();
         continue;
@@ -133,6 +160,7 @@ class Loop {
       if (!sink_->error().empty()) return OutputFailed();
       if (Stopping()) break;
       if (!FlushOutput()) return OutputFailed();
+      if (g_reload && !call->done()) continue;  // ended by us: Reload() connects again at once
 
       if (call->messages() > 0 || Clock::now() - started >= kHealthyStream) {
         backoff_ms_ = options_.reconnect_min_ms;
@@ -160,6 +188,13 @@ class Loop {
             call->messages() == 0 && result.has_status && result.status == pushdown_refusal_.status;
         if (same_refusal) pushdown_note_.clear();
         SayPushdownNote();
+      }
+      if (!options_.cel_expressions.empty() && CelRefused(result) && call->messages() == 0) {
+        Say(Priority::kError, "tetrars: the agent at " + where +
+                                  " cannot compile --cel-expression: it says '" + result.message +
+                                  "': correct the expression (CEL over the event, as tetra's "
+                                  "--cel-expression takes it)");
+        return Finish(kExitAgentRefusedOptions);
       }
       if (RetryCannotFix(result)) {
         Say(Priority::kError, "tetrars: the agent at " + where + " refused the request: " +
@@ -197,6 +232,7 @@ class Loop {
         SayOnState(Priority::kWarning, "tetrars: the event stream from " + where +
                                            " failed: " + result.Describe() + retry);
       }
+      SetWaiting(where, result.ok() ? std::string("it ended the event stream") : result.Describe());
       Backoff();
       if (!sink_->error().empty()) return OutputFailed();
     }
@@ -204,7 +240,40 @@ class Loop {
   }
 
  private:
-  bool Stopping() const { return g_stop_signal != 0; }
+  // A hangup stops tetrars on a terminal (the terminal is gone); elsewhere
+  // (systemd, a pipe) it is a reload.
+  bool Stopping() const { return g_stop_signal != 0 || (g_reload != 0 && hangup_is_stop_); }
+
+  // SIGHUP: the stream (if any) was ended like a stop, with what the agent
+  // had sent read and written; connect again at once, the agent's info file
+  // read anew.
+  void Reload() {
+    g_reload = 0;
+    Say(Priority::kNotice, "tetrars: reloading: connecting to the agent again");
+    notifier_.Reloading("reloading: connecting to the agent again");
+    backoff_ms_ = options_.reconnect_min_ms;
+    last_state_.clear();  // say the state after the reload again
+    notifier_.Ready(StatusText());
+  }
+
+  void SetWaiting(const std::string& where, const std::string& why) {
+    agent_state_ = "waiting for the agent at " + where + ": " + why;
+    connected_ = false;
+  }
+
+  // What systemd's status shows: what tetrars does, in a sysadmin's words.
+  std::string StatusText() const {
+    const uint64_t written = sink_ ? sink_->lines_written() : 0;
+    std::string text = agent_state_;
+    if (connected_) text += "; " + std::to_string(written) + " events written";
+    if (sink_ && sink_->blocked()) {
+      text = std::string(options_.output == OutputFormat::kJournal
+                             ? "journald does not take entries"
+                             : "standard output does not take lines") +
+             ": holding " + Lines(sink_->pending_lines()) + "; " + text;
+    }
+    return text;
+  }
 
   void Say(Priority priority, const std::string& line) const { diagnostics_.Say(priority, line); }
 
@@ -222,6 +291,8 @@ class Loop {
   void SayConnected() {
     if (connected_line_.empty()) return;
     SayOnState(Priority::kNotice, connected_line_);
+    agent_state_ = connected_line_.substr(sizeof("tetrars: ") - 1);
+    connected_ = true;
     connected_line_.clear();
     ended_empty_ = false;
     if (!notes_pending_for_) return;
@@ -345,14 +416,14 @@ class Loop {
     const int wait = half + int(random_() % unsigned(backoff_ms_ - half + 1));
     backoff_ms_ = std::min(backoff_ms_ * 2, options_.reconnect_max_ms);
     const auto until = Clock::now() + std::chrono::milliseconds(wait);
-    while (!Stopping() && Clock::now() < until) {
+    while (!Stopping() && !g_reload && Clock::now() < until) {
       if (!FlushOutput()) return;
       pollfd output{sink_->poll_fd(), POLLOUT, 0};
       const bool output_full = sink_->blocked();
-      Wait(&output, output_full ? 1 : 0, until);
+      Wait(&output, output_full ? 1 : 0, std::min(until, sink_->retry_at()));
       // Without this, a writable output would wake every ppoll at once and
       // never be written: a busy loop until the backoff ends.
-      if (output_full) output_ready_ = output.revents != 0;
+      if (output_full) output_ready_ = OutputReady(output);
     }
   }
 
@@ -364,6 +435,10 @@ class Loop {
     if (Stopping()) {
       for (nfds_t i = 0; i < count; ++i) fds[i].revents = 0;
       return;
+    }
+    if (notifier_.enabled()) {
+      notifier_.Status(StatusText());
+      deadline = std::min(deadline, notifier_.Deadline());
     }
     timespec timeout{};
     const bool forever = deadline == Clock::time_point::max();
@@ -378,6 +453,9 @@ class Loop {
     } else {
       DeliverPendingSignals();
     }
+    // The watchdog is fed here, where the loop turns: a loop stuck anywhere
+    // else starves it, and systemd restarts tetrars.
+    if (notifier_.enabled()) notifier_.Tick(Clock::now());
     ReportIfAsked();
   }
 
@@ -390,8 +468,14 @@ class Loop {
     ppoll(nullptr, 0, &now, &wait_mask_);
   }
 
+  // After a wait for a full output: it takes more (its fd is writable, or
+  // the sink's time to retry has come).
+  bool OutputReady(const pollfd& output) const {
+    return output.revents != 0 || Clock::now() >= sink_->retry_at();
+  }
+
   // Writes what the output takes now; false once output failed for good.
-  // The journal sink may wait inside (journald away) until a signal.
+  // Neither sink waits inside (journald away: retry_at()).
   bool FlushOutput() {
     if (!sink_->has_pending() || (sink_->blocked() && !output_ready_)) return true;
     output_ready_ = false;
@@ -421,7 +505,7 @@ class Loop {
   // for the agent's data, for room in a full output, or for the batch timer.
   //   - A quiet stream waits for the agent's data with no timeout: a lone
   //     event is read, printed and written at once, and idle costs nothing.
-  //   - Under load (the last events came less than kLoadGap apart), the
+  //   - Under load (the last events came less than the load gap apart), the
   //     loop does not wait for data but sleeps, then reads everything that
   //     gathered in the socket at once: one wake-up, one read, one write for
   //     many events. A read that finds nothing ends the batching. The sleep
@@ -434,19 +518,20 @@ class Loop {
   //     agent's queue, not our memory, holds the rest) until it takes more.
   void Stream(GrpcCall& call) {
     const auto max_delay = std::chrono::milliseconds(options_.max_delay_ms);
+    const auto load_gap = std::clamp<Clock::duration>(max_delay, kLoadGap, kTrickleGap);
     Clock::time_point last_events{};  // when a read last delivered events
     Clock::time_point batch_due{};    // batching: read again then
     bool batching = false;
-    while (!call.done() && !Stopping()) {
+    while (!call.done() && !Stopping() && !g_reload) {
       if (!FlushOutput()) return;
-      if (Stopping()) return;
+      if (Stopping() || g_reload) break;
       const bool output_full = sink_->blocked();
       // While the output is full we do not read, so no PING answer could be
       // seen: the keepalive waits too, and gives the agent a whole period
       // once reading resumes (else a slow reader would drop a healthy TCP
       // connection, and the agent's unsent events with it).
       if (output_full) keepalive_.Pause(Clock::now());
-      Clock::time_point deadline = output_full ? Clock::time_point::max() : KeepaliveDeadline(call);
+      Clock::time_point deadline = output_full ? sink_->retry_at() : KeepaliveDeadline(call);
       if (call.done()) return;
       // GetVersion unanswered: go on without the version when its time is up.
       call.OnDeadline();
@@ -465,7 +550,7 @@ class Loop {
       Wait(fds, output_full ? 2 : 1, deadline);
       if (fds[0].revents & POLLOUT) call.OnWritable();
       if (output_full) {
-        output_ready_ = fds[1].revents != 0;
+        output_ready_ = OutputReady(fds[1]);
         if (awaiting_version && fds[0].revents != 0) call.OnReadable();
         continue;
       }
@@ -484,7 +569,7 @@ class Loop {
         continue;
       }
       const auto since_last = now - last_events;
-      batching = max_delay.count() > 0 && (batching || since_last < kLoadGap);
+      batching = max_delay.count() > 0 && (batching || since_last < load_gap);
       last_events = now;
       if (batching) {
         // What came in `since_last` sets the pace: sleep until about
@@ -497,11 +582,35 @@ class Loop {
                               std::chrono::duration_cast<Clock::duration>(max_delay));
       }
     }
+    if (!call.done() && (Stopping() || g_reload)) Drain(call);
+  }
+
+  // A stop or a reload ends the stream without losing what the agent sent:
+  // it is asked to send no more (GrpcCall::HoldCredit), and everything it
+  // wrote before that is read and printed (Finish() or the next turn writes
+  // it out). An agent that does not acknowledge gets kStopDrainBudget.
+  void Drain(GrpcCall& call) {
+    call.HoldCredit();
+    const auto until = Clock::now() + kStopDrainBudget;
+    while (!call.done() && !call.credit_held() && sink_->error().empty()) {
+      const auto left = until - Clock::now();
+      if (left <= Clock::duration::zero()) break;
+      pollfd fd{call.fd(), POLLIN, 0};
+      if (call.WantsToWrite()) fd.events |= POLLOUT;
+      const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
+      const timespec timeout{time_t(ns / 1000000000), long(ns % 1000000000)};
+      if (ppoll(&fd, 1, &timeout, &wait_mask_) <= 0) continue;
+      if (fd.revents & POLLOUT) call.OnWritable();
+      if (fd.revents & (POLLIN | POLLHUP | POLLERR)) {
+        while (call.OnReadable()) {
+        }
+      }
+    }
   }
 
   // transport -> decode -> filter -> encode -> sink, for one gRPC message.
+  // A stop does not cut this short: what the agent sent is printed (Drain).
   bool OnMessage(const uint8_t* data, size_t size) {
-    if (Stopping()) return false;
     // The first event shows the agent took the call: say so before the
     // event's line, which may wait for the output (journald away).
     SayConnected();
@@ -540,9 +649,9 @@ class Loop {
       if (decoder_.Decode(reinterpret_cast<const uint8_t*>(masked_.data()), masked_.size()) !=
           Decoder::Result::kEvent) {
         ++stats_.encode_errors;
-        Say(Priority::kError,
-            "tetrars: removing the fields -f/-F leave out broke an event: report it with the "
-            "agent's version; --fields-by agent avoids it");
+        SayRepeated(mask_errors_,
+                    "tetrars: removing the fields -f/-F leave out broke an event: report it with "
+                    "the agent's version; --fields-by agent avoids it");
         return true;
       }
       printed = &decoder_.event();
@@ -551,8 +660,8 @@ class Loop {
     switch (encoder_.Encode(*printed, walker, sink_->buffer(), &why)) {
       case LineEncoder::Result::kFailed:
         ++stats_.encode_errors;
-        Say(Priority::kError, "tetrars: cannot print an event as JSON: " + why +
-                                  ": report it with the agent's version");
+        SayRepeated(encode_errors_, "tetrars: cannot print an event as JSON: " + why +
+                                        ": report it with the agent's version");
         return true;
       case LineEncoder::Result::kTruncated:
         ++stats_.truncated;
@@ -562,6 +671,10 @@ class Loop {
     }
     if (const UserNames* names = encoder_.user_names()) stats_.names_late = names->slow_lookups();
     return sink_->EndLine(*printed, walker);
+  }
+
+  void SayRepeated(RepeatedLine& repeated, const std::string& line) {
+    if (auto text = repeated.Next(line, Clock::now())) Say(Priority::kError, *text);
   }
 
   FieldMasks& Masks() {
@@ -607,14 +720,15 @@ class Loop {
       if (!FlushOutput()) return false;
       pollfd output{sink_->poll_fd(), POLLOUT, 0};
       if (sink_->blocked()) {
-        Wait(&output, 1, Clock::time_point::max());
-        output_ready_ = output.revents != 0;
+        Wait(&output, 1, sink_->retry_at());
+        output_ready_ = OutputReady(output);
       }
     }
     return sink_->error().empty();
   }
 
   int Finish(int code) {
+    notifier_.Stopping(Stopping() ? "stopping: writing out what the agent sent" : "exiting");
     // After a stop signal, flush within the budget; otherwise write it all.
     if (!Stopping()) FlushAll();
     const bool flushed =
@@ -663,6 +777,12 @@ class Loop {
   std::string connected_line_;  // said at the first event after streams that ended empty
   bool ended_empty_ = false;    // the last stream ended before its first event
   bool output_ready_ = false;   // ppoll said the full output takes more now
+  Notifier notifier_ = Notifier::FromEnvironment();
+  const bool hangup_is_stop_ = isatty(STDOUT_FILENO) || isatty(STDERR_FILENO);
+  std::string agent_state_;     // for systemd's status: connecting, connected, waiting
+  bool connected_ = false;      // agent_state_ is a connection: the status counts events
+  RepeatedLine encode_errors_;  // events that could not be printed
+  RepeatedLine mask_errors_;    // events that -f/-F applied here broke
   int backoff_ms_;
   std::minstd_rand random_;
   Diagnostics diagnostics_;

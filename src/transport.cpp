@@ -302,6 +302,7 @@ bool GrpcCall::Start(const std::string& user_agent, std::string* error) {
       {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, uint32_t(kStreamWindow)},
   };
   nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, std::size(settings));
+  ++settings_sent_;
   nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
 
   version_body_.bytes = Framed("");  // GetVersionRequest has no fields
@@ -370,7 +371,7 @@ void GrpcCall::OnDeadline() {
 }
 
 bool GrpcCall::WantsToWrite() const {
-  return !done_ && (!outgoing_.empty() || nghttp2_session_want_write(session_));
+  return !done_ && (!outgoing_.empty() || (!holding_ && nghttp2_session_want_write(session_)));
 }
 
 void GrpcCall::Fail(std::string why, std::string remedy) {
@@ -382,9 +383,25 @@ void GrpcCall::Fail(std::string why, std::string remedy) {
   done_ = true;
 }
 
+void GrpcCall::HoldCredit() {
+  if (done_ || holding_) return;
+  // The agent applies the new initial window to the open stream before it
+  // acknowledges: its window drops to zero or below, so every DATA frame it
+  // sends after the ACK would break flow control. Frames it sent before are
+  // ahead of the ACK on the connection.
+  const nghttp2_settings_entry no_credit{NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 0};
+  if (nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, &no_credit, 1) != 0) return;
+  ++settings_sent_;
+  SendPending();
+  // From now on nothing new goes out: nghttp2 would grant the credit again
+  // with a WINDOW_UPDATE as we read.
+  holding_ = true;
+}
+
 void GrpcCall::SendPending() {
   while (!done_) {
     if (outgoing_.empty()) {
+      if (holding_) return;
       const uint8_t* data = nullptr;
       const ssize_t n = nghttp2_session_mem_send(session_, &data);
       if (n < 0) return Fail(std::string("HTTP/2 error: ") + nghttp2_strerror(int(n)));
@@ -482,8 +499,9 @@ void GrpcCall::CheckResponseHeaders(int32_t stream_id) {
   }
 }
 
-int GrpcCall::OnFrame(int32_t stream_id, int type, uint8_t, int category, uint32_t goaway_error,
-                      std::string_view goaway_debug) {
+int GrpcCall::OnFrame(int32_t stream_id, int type, uint8_t flags, int category,
+                      uint32_t goaway_error, std::string_view goaway_debug) {
+  if (type == NGHTTP2_SETTINGS && (flags & NGHTTP2_FLAG_ACK) != 0) ++settings_acked_;
   if (type == NGHTTP2_GOAWAY) {
     // The debug data says why (grpc-go: "too_many_pings"), in the agent's words.
     goaway_ = std::string("the agent sent GOAWAY (") + nghttp2_http2_strerror(goaway_error) +

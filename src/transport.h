@@ -99,6 +99,13 @@ class GrpcCall {
   // What GetVersion said (unknown until then, and when it said nothing).
   const AgentVersion& agent_version() const { return version_; }
 
+  // A stop: the agent is asked to send no more events (no flow-control
+  // credit: SETTINGS_INITIAL_WINDOW_SIZE 0), and nothing else is sent. Read
+  // on until credit_held(): then every event the agent wrote before it
+  // stopped has been read, and closing loses none.
+  void HoldCredit();
+  bool credit_held() const { return holding_ && settings_acked_ >= settings_sent_; }
+
   // Ends the call from our side (the loop found a reason to drop it).
   void Abort(std::string why, std::string remedy = "");
   // Keepalive: an HTTP/2 PING; any bytes from the agent count as its answer.
@@ -164,6 +171,9 @@ class GrpcCall {
   bool answered_ = false;
   bool ping_outstanding_ = false;
   bool calm_down_ = false;
+  bool holding_ = false;  // HoldCredit(): send nothing new
+  int settings_sent_ = 0;
+  int settings_acked_ = 0;
   uint64_t messages_ = 0;
   uint64_t bytes_received_ = 0;
   std::chrono::steady_clock::time_point last_receive_ = std::chrono::steady_clock::now();

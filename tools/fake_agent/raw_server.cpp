@@ -384,6 +384,12 @@ class Connection {
     const size_t n = std::min({length, limit - sent_, body_.size() - offset});
     std::memcpy(buf, body_.data() + offset, n);
     sent_ += n;
+    // The event's last byte goes into a DATA frame now, within the client's
+    // flow-control credit: it is sent, not merely scheduled.
+    if (log_send_at_pause_ && pausing && sent_ == limit) {
+      log_send_at_pause_ = false;
+      LogSend();
+    }
     if (sent_ < total || pausing) return ssize_t(n);
     // The body is out: end it the way the mode says.
     *flags |= NGHTTP2_DATA_FLAG_EOF;
@@ -405,6 +411,15 @@ class Connection {
     return ssize_t(n);
   }
 
+  // --send-log: one line per event, the time its last byte was framed for
+  // the socket. An event the client's flow control holds back is not logged.
+  void LogSend() const {
+    const auto now = std::chrono::steady_clock::now();
+    std::ofstream(config_.send_log, std::ios::app)
+        << std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count()
+        << "\n";
+  }
+
   // --interval/--rate: one event every interval, on a fixed schedule (a late
   // send does not delay the next ones, unless it is more than 100 ms late);
   // the send time of each goes to --send-log.
@@ -418,11 +433,7 @@ class Connection {
     // event, this lets the end of the stream out).
     const size_t n = ends_.size();
     const size_t last = interval_events_++;
-    if (!config_.send_log.empty() && last < n * repeats_) {
-      std::ofstream(config_.send_log, std::ios::app)
-          << std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count()
-          << "\n";
-    }
+    log_send_at_pause_ = !config_.send_log.empty() && last < n * repeats_;
     pause_at_ = interval_events_ > n * repeats_ ? std::string::npos
                                                 : (last / n) * body_.size() + ends_[last % n];
     state_ = State::kStreaming;
@@ -496,6 +507,7 @@ class Connection {
   std::vector<size_t> ends_;  // where each event of body_ ends
   size_t repeats_ = 1;
   size_t interval_events_ = 0;
+  bool log_send_at_pause_ = false;  // --send-log: the event up to pause_at_ is due
   std::chrono::steady_clock::time_point next_due_{};
   size_t sent_ = 0;
   size_t pause_at_ = std::string::npos;

@@ -180,14 +180,16 @@ bool CheckSupported(const tetragon::Filter& filter, const char* list, std::strin
 
 std::optional<RequestPolicy> RequestPolicy::Make(const tetragon::GetEventsRequest& request,
                                                  std::string* error, CelMode cel, int* status) {
-  constexpr int kInvalidArgument = 3, kUnimplemented = 12;
+  constexpr int kUnknown = 2, kInvalidArgument = 3, kUnimplemented = 12;
   if (status != nullptr) *status = kUnimplemented;
   for (const auto* list : {&request.allow_list(), &request.deny_list()}) {
     for (const auto& filter : *list) {
+      // As Tetragon v1.7.0 ends GetEvents when it cannot compile a CEL
+      // expression (measured): a plain Go error, so status UNKNOWN.
       if (cel == CelMode::kReject && filter.cel_expression_size() > 0) {
-        *error =
-            "error building filter: failed to compile CEL expression: " + filter.cel_expression(0);
-        if (status != nullptr) *status = kInvalidArgument;
+        *error = "error compiling CEL expression: ERROR: <input>:1:1: cannot compile '" +
+                 filter.cel_expression(0) + "'";
+        if (status != nullptr) *status = kUnknown;
         return std::nullopt;
       }
     }

@@ -11,9 +11,25 @@
 // (a terminal, a file, a pipe) the lines carry no prefix.
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace tetrars {
+
+// The most bytes of the agent's words a diagnostic line carries, escaped.
+inline constexpr size_t kMaxQuotedBytes = 200;
+
+// What the agent says (its version, a grpc-message, GOAWAY debug data, a
+// header value) is data, never part of a line: it could forge a second line
+// of tetrars' own, or send a terminal escape into stderr and the journal.
+// Quoted() returns it as it may appear in a diagnostic: escaped as -o compact
+// escapes event text (a backslash as \\, \n \r \t, other control bytes and
+// bytes that are not UTF-8 as \xNN, C1 controls and U+2028/U+2029 as \uNNNN;
+// printable UTF-8 as it is), and cut to at most kMaxQuotedBytes escaped bytes,
+// never inside a character or an escape, marked "...[truncated N bytes]" with
+// N the agent's bytes left out.
+std::string Quoted(std::string_view agent_text);
 
 enum class Priority { kError = 3, kWarning = 4, kNotice = 5 };
 

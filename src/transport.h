@@ -6,7 +6,8 @@
 // GetVersion call (POST /tetragon.FineGuidanceSensors/GetVersion,
 // application/grpc, te: trailers, no compression offered). Its answer — or
 // "unknown" when the agent refuses it (UNIMPLEMENTED, any error status, a
-// reset stream) or does not answer within kVersionTimeout — goes to
+// reset stream, an HTTP status other than 200 such as a 404, a content-type
+// other than gRPC) or does not answer within kVersionTimeout — goes to
 // `make_request`, whose bytes become the GetEvents request on the same
 // connection: what tetrars asks depends on the agent's version
 // (agent_version.h). The version call never fails the connection, except
@@ -28,6 +29,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "address.h"
@@ -41,12 +43,13 @@ namespace tetrars {
 struct CallResult {
   bool has_status = false;  // false: the call failed below gRPC (transport_error says why)
   int status = -1;          // grpc-status
-  std::string message;      // grpc-message (percent-decoded)
+  std::string message;      // grpc-message (percent-decoded, as the agent wrote it)
   std::string transport_error;
   std::string remedy;  // what the user can do, when it is not "check the agent"
 
   bool ok() const { return has_status && status == 0; }
-  // One line: "status INVALID_ARGUMENT (3): <message>" or the transport error.
+  // One line: "status INVALID_ARGUMENT (3): <message>" or the transport error,
+  // the agent's words in them escaped and cut (diagnostics.h, Quoted).
   std::string Describe() const;
 };
 
@@ -118,7 +121,8 @@ class GrpcCall {
 
   // nghttp2 callbacks (public for the C trampolines).
   int OnHeader(int32_t stream_id, int category, std::string_view name, std::string_view value);
-  int OnFrame(int32_t stream_id, int type, uint8_t flags, int category, uint32_t goaway_error);
+  int OnFrame(int32_t stream_id, int type, uint8_t flags, int category, uint32_t goaway_error,
+              std::string_view goaway_debug);
   int OnData(int32_t stream_id, const uint8_t* data, size_t size);
   int OnStreamClose(int32_t stream_id, uint32_t error_code);
 

@@ -93,9 +93,11 @@ class Daemon : public EndToEnd {
     EXPECT_GE(fd, 0) << path << ": " << std::strerror(errno);
     return fd;
   }
-  // tetrars with the given descriptors (the test closes its copies).
-  void StartWith(std::vector<std::string> args, ChildProcess::Setup setup) {
-    args.insert(args.begin(), kTetrars);
+  // tetrars (or the `binary` given) with the given descriptors (the test
+  // closes its copies).
+  void StartWith(std::vector<std::string> args, ChildProcess::Setup setup,
+                 const std::string& binary = kTetrars) {
+    args.insert(args.begin(), binary);
     tetrars_ = std::make_unique<ChildProcess>(args, setup);
     for (int fd : {setup.stdin_fd, setup.stdout_fd, setup.stderr_fd}) {
       if (fd != ChildProcess::kClosed) close(fd);
@@ -395,9 +397,17 @@ TEST_F(Daemon, PermissionDeniedSaysWhoMayConnect) {
   StartFake({"--replay", test_util::CorpusPath("seed.wire.b64"), "--idle"});
   ASSERT_EQ(chmod(socket_.c_str(), 0600), 0);
   ASSERT_EQ(chmod(dir_.c_str(), 0755), 0);
+  // Nobody may not reach build/tetrars: a clone under /root (0700) is out of
+  // its reach, and the exec would fail (exit 127) before tetrars says a word.
+  // A copy in the test's folder under /tmp (0755) is where nobody can run it,
+  // wherever the clone lives.
+  const std::string binary = dir_ + "/tetrars";
+  ASSERT_TRUE(std::filesystem::copy_file(kTetrars, binary));
+  ASSERT_EQ(chmod(binary.c_str(), 0755), 0);
   StartWith({Address(), "--once"},
             Descriptors(OpenFile(dir_ + "/out.jsonl"), OpenFile(dir_ + "/err.txt"), {},
-                        65534));  // nobody
+                        65534),  // nobody
+            binary);
   ASSERT_EQ(tetrars_->Wait(5000), 1) << Err();
   EXPECT_NE(Err().find("tetrars: cannot connect to unix://" + socket_ + ": Permission denied on " +
                        socket_ +

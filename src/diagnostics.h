@@ -6,7 +6,7 @@
 // journal stream that systemd names in $JOURNAL_STREAM ("<dev>:<inode>"), each
 // line starts with its syslog priority, "<3>" to "<5>", which journald strips
 // and files the line under; the JSON lines keep priority 6 (info), so
-// `journalctl -u tetrars -p info..info -o cat` yields only JSON and
+// `journalctl -t tetrars -p info..info -o cat` yields only JSON and
 // `journalctl -u tetrars -p notice` only the diagnostics. Anywhere else
 // (a terminal, a file, a pipe) the lines carry no prefix.
 #pragma once

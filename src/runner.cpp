@@ -259,7 +259,7 @@ class Loop {
     const std::string& where = options_.address.original;
     if (!options_.cel_expressions.empty() && CelRefused(result) && call.messages() == 0) {
       Say(Priority::kError, "tetrars: the agent at " + where +
-                                " cannot compile --cel-expression: it says '" + result.message +
+                                " cannot compile --cel-expression: it says '" + Quoted(result.message) +
                                 "': correct the expression (CEL over the event, as tetra's "
                                 "--cel-expression takes it)");
       return kExitAgentRefusedOptions;

@@ -283,34 +283,36 @@ std::optional<CommandLine> CheckKept(const Options& options, const std::string& 
 
 // The include list (given, or our default one), the exclude list and the
 // --match predicates, each path checked against the selected types' schema.
-std::optional<CommandLine> ResolveFieldPaths(ParseState& s) {
+// -f as given, or our own default list: the pipeline's paths that the
+// selected types have (TEST events have no process.pid), and the parent's
+// auid when the rule reads it. None left: the agent sends every field.
+void ResolveIncludeFields(ParseState& s) {
   Options& options = s.options;
-  if (!options.all_fields) {
-    if (s.include_fields) {
-      options.include_fields = SplitList(*s.include_fields);
-    } else {
-      // Our own default list: the pipeline's paths that the selected types
-      // have (TEST events have no process.pid), and the parent's auid when the
-      // rule reads it. None left: the agent sends every field.
-      for (const std::string& path : DefaultIncludeFields()) {
-        std::string unused;
-        if (FieldPathExists(path, options.event_types, &unused)) {
-          options.include_fields.push_back(path);
-        }
-      }
-      if (options.auid.enabled() && options.auid_of != AuidOf::kProcess) {
-        options.include_fields.push_back("parent.auid");
-      }
-      if (options.include_fields.empty()) options.all_fields = true;
+  if (options.all_fields) return;
+  if (s.include_fields) {
+    options.include_fields = SplitList(*s.include_fields);
+    return;
+  }
+  for (const std::string& path : DefaultIncludeFields()) {
+    std::string unused;
+    if (FieldPathExists(path, options.event_types, &unused)) {
+      options.include_fields.push_back(path);
     }
   }
-  if (s.exclude_fields) options.exclude_fields = SplitList(*s.exclude_fields);
+  if (options.auid.enabled() && options.auid_of != AuidOf::kProcess) {
+    options.include_fields.push_back("parent.auid");
+  }
+  if (options.include_fields.empty()) options.all_fields = true;
+}
+
+// Each --match; the field it reads is asked for by our default list too.
+std::optional<CommandLine> ParseMatches(ParseState& s) {
+  Options& options = s.options;
   for (const std::string& text : s.match_texts) {
     std::string why;
     auto predicate = Predicate::Parse(text, options.event_types, &why);
     if (!predicate) return UsageError(why, "see --match in tetrars --help");
     const std::string& path = predicate->path();
-    // --match reads a field: our default list asks for it too.
     const auto keeps = [&path](const std::string& p) { return PathsOverlap(p, path); };
     if (!options.all_fields && !s.include_fields &&
         std::none_of(options.include_fields.begin(), options.include_fields.end(), keeps)) {
@@ -318,29 +320,41 @@ std::optional<CommandLine> ResolveFieldPaths(ParseState& s) {
     }
     options.matches.push_back(std::move(*predicate));
   }
-  // Check every path against the schema: the agent would answer a typo with
-  // empty objects, and a malformed path with a failed stream.
+  return std::nullopt;
+}
+
+// One -f/-F path against the schema: the agent would answer a typo with
+// empty objects, and a malformed path with a failed stream.
+std::optional<CommandLine> CheckFieldPath(const Options& options, const std::string& path,
+                                          const char* flag) {
+  if (!ValidPathSyntax(path)) {
+    return UsageError("invalid field path '" + path + "' in " + flag,
+                      "use snake_case names joined by dots, such as process.binary");
+  }
+  std::string closest;
+  if (FieldPathExists(path, options.event_types, &closest)) return std::nullopt;
+  for (EventKind other : SupportedEventTypes()) {
+    std::string unused;
+    if (FieldPathExists(path, {other}, &unused)) {
+      return UsageError("field path '" + path + "' in " + flag + " belongs to " +
+                            EventTypeName(other) + " events",
+                        "add " + EventTypeName(other) + " to --event-types");
+    }
+  }
+  return UsageError("unknown field path '" + path + "' in " + flag,
+                    closest.empty() ? std::string("see the event's fields in tetrars(1)")
+                                    : "did you mean " + closest + "?");
+}
+
+std::optional<CommandLine> ResolveFieldPaths(ParseState& s) {
+  Options& options = s.options;
+  ResolveIncludeFields(s);
+  if (s.exclude_fields) options.exclude_fields = SplitList(*s.exclude_fields);
+  if (auto end = ParseMatches(s)) return end;
   for (const auto& [flag, paths] : {std::pair{"--include-fields", &options.include_fields},
                                     std::pair{"--exclude-fields", &options.exclude_fields}}) {
     for (const std::string& path : *paths) {
-      if (!ValidPathSyntax(path)) {
-        return UsageError("invalid field path '" + path + "' in " + flag,
-                          "use snake_case names joined by dots, such as process.binary");
-      }
-      std::string closest;
-      if (!FieldPathExists(path, options.event_types, &closest)) {
-        for (EventKind other : SupportedEventTypes()) {
-          std::string unused;
-          if (FieldPathExists(path, {other}, &unused)) {
-            return UsageError("field path '" + path + "' in " + flag + " belongs to " +
-                                  EventTypeName(other) + " events",
-                              "add " + EventTypeName(other) + " to --event-types");
-          }
-        }
-        return UsageError("unknown field path '" + path + "' in " + flag,
-                          closest.empty() ? std::string("see the event's fields in tetrars(1)")
-                                          : "did you mean " + closest + "?");
-      }
+      if (auto end = CheckFieldPath(options, path, flag)) return end;
     }
   }
   // --match reads fields: they must reach tetrars whole (checked once the

@@ -93,7 +93,7 @@ class Loop {
   explicit Loop(const Options& options)
       : options_(options),
         filter_(options.event_types, options.auid, options.auid_of),
-        encoder_(options),
+        encoder_(options.line_format()),
         pushdown_(options.pushdown && options.auid.enabled()),
         keepalive_(std::chrono::milliseconds(options.address.is_unix ? 0 : options.keepalive_ms)),
         backoff_ms_(options.reconnect_min_ms),

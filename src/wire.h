@@ -42,6 +42,13 @@ struct Span {
   size_t size;
 };
 
+// A known field is parsed as itself only with its own wire type, or 2 for a
+// repeated numeric field (packed). Any other wire type makes it an unknown
+// field, which protobuf skips ("goto handle_unusual").
+inline bool Accepts(const schema::Field& field, uint32_t wire_type) {
+  return wire_type == field.wire_type || (wire_type == 2 && field.Is(schema::kPackable));
+}
+
 // True when `data` parses as `type`; otherwise `problem` (if given) says why.
 bool Validate(const schema::Message& type, const uint8_t* data, size_t size,
               std::string* problem = nullptr);

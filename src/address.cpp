@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "diagnostics.h"
+#include "utf8.h"
+
 namespace tetrars {
 
 std::string Address::Authority() const {
@@ -15,10 +18,17 @@ std::optional<Address> ParseAddress(const std::string& text, std::string* error)
   Address address;
   address.original = text;
   const auto fail = [&](const std::string& why) -> std::optional<Address> {
-    *error = "invalid --server-address '" + text + "': " + why +
+    *error = "invalid --server-address '" + Quoted(text) + "': " + why +
              ": use unix:///path/to/socket or host:port";
     return std::nullopt;
   };
+  // The address is in every connection line, and may come from the agent's
+  // info file: one that would have to be escaped there is refused instead.
+  if (std::any_of(text.begin(), text.end(),
+                  [](char c) { return uint8_t(c) < 0x20 || uint8_t(c) == 0x7f; }) ||
+      !IsValidUtf8(text)) {
+    return fail("it holds control characters or bytes that are not UTF-8");
+  }
   if (text.rfind("unix:", 0) == 0) {
     std::string path = text.substr(5);
     if (path.rfind("//", 0) == 0) {

@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 
+#include "diagnostics.h"
 #include "schema.h"
 #include "wire.h"
 
@@ -32,7 +33,7 @@ constexpr FilterFeature kYoungFilters[] = {
 
 AgentVersion AgentVersion::Parse(std::string_view reported) {
   AgentVersion version;
-  version.text_ = std::string(reported);
+  version.text_ = Quoted(reported);
   std::string_view text = reported;
   if (!text.empty() && (text.front() == 'v' || text.front() == 'V')) text.remove_prefix(1);
   ReleaseNumber release;

@@ -47,7 +47,10 @@ class AgentVersion {
   static AgentVersion FromAnswer(std::string_view grpc_data);
 
   bool known() const { return release_.has_value(); }
-  // As reported ("v1.7.0"); empty when the agent did not answer.
+  // As reported ("v1.7.0"), ready for a diagnostic line: escaped and cut
+  // (diagnostics.h, Quoted), since the agent may answer any bytes
+  // ("v1.7.0\ntetrars: ..." would forge a line). Empty when the agent did
+  // not answer. The rules above read the parsed numbers, never this text.
   const std::string& text() const { return text_; }
   // True only when the version is known and comes before `release` (a
   // pre-release of `release` does).

@@ -31,6 +31,9 @@ std::optional<AuidFilter> AuidFilter::Parse(const std::string& spec, std::string
     const size_t dash = item.find('-');
     const auto low = ParseUid(item.substr(0, dash));
     const auto high = dash == std::string_view::npos ? low : ParseUid(item.substr(dash + 1));
+    if (item == "any") {
+      return fail("'any' (every user's events) cannot be combined with auids");
+    }
     if (!low || !high) {
       return fail("'" + std::string(item) + "' is not a uid (0-4294967295) or a range LOW-HIGH");
     }

@@ -145,6 +145,15 @@ GetoptTables MakeGetoptTables(const std::vector<OptionSpec>& table) {
   return tables;
 }
 
+// The option getopt_long stopped at, as the user wrote it. Inside a group
+// of short options ("-qz") getopt has not moved past the group yet, so
+// argv[optind - 1] is the word before it ("--once"): optopt names the short
+// option. For a long option optopt is 0 (unknown) or its table index.
+std::string OptionInError(char** argv) {
+  if (optopt > 0 && optopt < kFirstIndex) return std::string("-") + char(optopt);
+  return argv[optind - 1];
+}
+
 // The table entry of what getopt_long returned (an index, or a short name).
 const OptionSpec* SpecOf(const std::vector<OptionSpec>& table, int opt) {
   if (opt >= kFirstIndex && size_t(opt - kFirstIndex) < table.size()) {
@@ -245,100 +254,130 @@ std::optional<CommandLine> CheckAllFields(ParseState& s) {
   return std::nullopt;
 }
 
+// Whether the -f/-F lists keep the whole of `read`, a field that `reader`
+// ("the --auid rule", "--match") reads; else the usage error naming both
+// paths, with `alternative` (", or pass --auid any") added to what to do.
+// A -F path at, above or below the field removes it or part of it: without
+// process.auid.value the agent sends an empty wrapper, which reads 0, and the
+// rule would then silently judge a value the agent removed. A -f path at,
+// above or below it keeps it (below a wrapper such as process.auid there is
+// only its value).
+std::optional<CommandLine> CheckKept(const Options& options, const std::string& read,
+                                     const std::string& reader, const std::string& alternative) {
+  const auto touches = [&read](const std::string& path) { return PathsOverlap(path, read); };
+  if (!options.all_fields &&
+      std::none_of(options.include_fields.begin(), options.include_fields.end(), touches)) {
+    return UsageError("--include-fields leaves out " + read + ", which " + reader + " needs",
+                      "add " + read + " to the list" + alternative);
+  }
+  for (const std::string& removed : options.exclude_fields) {
+    if (!touches(removed)) continue;
+    const std::string what = removed == read                ? read
+                             : PathAtOrAbove(removed, read) ? removed + ", and " + read + " with it"
+                                                            : removed + ", part of " + read;
+    return UsageError("--exclude-fields removes " + what + ", which " + reader + " needs",
+                      "keep " + read + (removed == read ? "" : " whole") + alternative);
+  }
+  return std::nullopt;
+}
+
 // The include list (given, or our default one), the exclude list and the
 // --match predicates, each path checked against the selected types' schema.
-std::optional<CommandLine> ResolveFieldPaths(ParseState& s) {
+// -f as given, or our own default list: the pipeline's paths that the
+// selected types have (TEST events have no process.pid), and the parent's
+// auid when the rule reads it. None left: the agent sends every field.
+void ResolveIncludeFields(ParseState& s) {
   Options& options = s.options;
-  if (!options.all_fields) {
-    if (s.include_fields) {
-      options.include_fields = SplitList(*s.include_fields);
-    } else {
-      // Our own default list: the pipeline's paths that the selected types
-      // have (TEST events have no process.pid), and the parent's auid when the
-      // rule reads it. None left: the agent sends every field.
-      for (const std::string& path : DefaultIncludeFields()) {
-        std::string unused;
-        if (FieldPathExists(path, options.event_types, &unused)) {
-          options.include_fields.push_back(path);
-        }
-      }
-      if (options.auid.enabled() && options.auid_of != AuidOf::kProcess) {
-        options.include_fields.push_back("parent.auid");
-      }
-      if (options.include_fields.empty()) options.all_fields = true;
+  if (options.all_fields) return;
+  if (s.include_fields) {
+    options.include_fields = SplitList(*s.include_fields);
+    return;
+  }
+  for (const std::string& path : DefaultIncludeFields()) {
+    std::string unused;
+    if (FieldPathExists(path, options.event_types, &unused)) {
+      options.include_fields.push_back(path);
     }
   }
-  if (s.exclude_fields) options.exclude_fields = SplitList(*s.exclude_fields);
-  // --match reads fields: they must reach tetrars.
-  const auto covers = [](const std::vector<std::string>& paths, const std::string& path) {
-    return std::any_of(paths.begin(), paths.end(), [&path](const std::string& p) {
-      return path == p || path.rfind(p + ".", 0) == 0;
-    });
-  };
+  if (options.auid.enabled() && options.auid_of != AuidOf::kProcess) {
+    options.include_fields.push_back("parent.auid");
+  }
+  if (options.include_fields.empty()) options.all_fields = true;
+}
+
+// Each --match; the field it reads is asked for by our default list too.
+std::optional<CommandLine> ParseMatches(ParseState& s) {
+  Options& options = s.options;
   for (const std::string& text : s.match_texts) {
     std::string why;
     auto predicate = Predicate::Parse(text, options.event_types, &why);
     if (!predicate) return UsageError(why, "see --match in tetrars --help");
     const std::string& path = predicate->path();
-    if (!options.all_fields && !covers(options.include_fields, path)) {
-      if (s.include_fields) {
-        return UsageError("--match reads " + path + ", which --include-fields leaves out",
-                          "add " + path + " to --include-fields");
-      }
-      options.include_fields.push_back(path);  // our default list: ask for it too
-    }
-    if (covers(options.exclude_fields, path)) {
-      return UsageError("--match reads " + path + ", which --exclude-fields removes",
-                        "keep " + path + " in the events");
+    const auto keeps = [&path](const std::string& p) { return PathsOverlap(p, path); };
+    if (!options.all_fields && !s.include_fields &&
+        std::none_of(options.include_fields.begin(), options.include_fields.end(), keeps)) {
+      options.include_fields.push_back(path);
     }
     options.matches.push_back(std::move(*predicate));
-  }
-  // Check every path against the schema: the agent would answer a typo with
-  // empty objects, and a malformed path with a failed stream.
-  for (const auto& [flag, paths] : {std::pair{"--include-fields", &options.include_fields},
-                                    std::pair{"--exclude-fields", &options.exclude_fields}}) {
-    for (const std::string& path : *paths) {
-      if (!ValidPathSyntax(path)) {
-        return UsageError("invalid field path '" + path + "' in " + flag,
-                          "use snake_case names joined by dots, such as process.binary");
-      }
-      std::string closest;
-      if (!FieldPathExists(path, options.event_types, &closest)) {
-        for (EventKind other : SupportedEventTypes()) {
-          std::string unused;
-          if (FieldPathExists(path, {other}, &unused)) {
-            return UsageError("field path '" + path + "' in " + flag + " belongs to " +
-                                  EventTypeName(other) + " events",
-                              "add " + EventTypeName(other) + " to --event-types");
-          }
-        }
-        return UsageError("unknown field path '" + path + "' in " + flag,
-                          closest.empty() ? std::string("see the event's fields in tetrars(1)")
-                                          : "did you mean " + closest + "?");
-      }
-    }
   }
   return std::nullopt;
 }
 
-// The auid the rule reads must reach tetrars: no -f/-F may leave it out.
+// One -f/-F path against the schema: the agent would answer a typo with
+// empty objects, and a malformed path with a failed stream.
+std::optional<CommandLine> CheckFieldPath(const Options& options, const std::string& path,
+                                          const char* flag) {
+  if (!ValidPathSyntax(path)) {
+    return UsageError("invalid field path '" + path + "' in " + flag,
+                      "use snake_case names joined by dots, such as process.binary");
+  }
+  std::string closest;
+  if (FieldPathExists(path, options.event_types, &closest)) return std::nullopt;
+  for (EventKind other : SupportedEventTypes()) {
+    std::string unused;
+    if (FieldPathExists(path, {other}, &unused)) {
+      return UsageError("field path '" + path + "' in " + flag + " belongs to " +
+                            EventTypeName(other) + " events",
+                        "add " + EventTypeName(other) + " to --event-types");
+    }
+  }
+  return UsageError("unknown field path '" + path + "' in " + flag,
+                    closest.empty() ? std::string("see the event's fields in tetrars(1)")
+                                    : "did you mean " + closest + "?");
+}
+
+std::optional<CommandLine> ResolveFieldPaths(ParseState& s) {
+  Options& options = s.options;
+  ResolveIncludeFields(s);
+  if (s.exclude_fields) options.exclude_fields = SplitList(*s.exclude_fields);
+  if (auto end = ParseMatches(s)) return end;
+  for (const auto& [flag, paths] : {std::pair{"--include-fields", &options.include_fields},
+                                    std::pair{"--exclude-fields", &options.exclude_fields}}) {
+    for (const std::string& path : *paths) {
+      if (auto end = CheckFieldPath(options, path, flag)) return end;
+    }
+  }
+  // --match reads fields: they must reach tetrars whole (checked once the
+  // paths are known valid, so a -f path below the field can only be the
+  // value of a wrapper).
+  for (const Predicate& predicate : options.matches) {
+    if (auto end = CheckKept(options, predicate.path(), "--match", "")) return end;
+  }
+  return std::nullopt;
+}
+
+// The auid the rule reads (the process's, the parent's, or both for
+// --auid-of either) must reach tetrars whole.
 std::optional<CommandLine> CheckAuidKept(ParseState& s) {
   const Options& options = s.options;
-  std::vector<std::string> needed;
-  if (options.auid.enabled() && options.auid_of != AuidOf::kParent) needed.push_back("process");
-  if (options.auid.enabled() && options.auid_of != AuidOf::kProcess) needed.push_back("parent");
-  for (const std::string& who : needed) {
-    const auto names = [&who](const std::vector<std::string>& paths) {
-      return std::any_of(paths.begin(), paths.end(),
-                         [&who](const std::string& p) { return p == who || p == who + ".auid"; });
-    };
-    if (!options.all_fields && !names(options.include_fields)) {
-      return UsageError("--include-fields leaves out " + who + ".auid, which the --auid rule needs",
-                        "add " + who + ".auid to the list, or pass --auid any");
-    }
-    if (names(options.exclude_fields)) {
-      return UsageError("--exclude-fields removes " + who + ".auid, which the --auid rule needs",
-                        "keep " + who + ".auid, or pass --auid any");
+  if (!options.auid.enabled()) return std::nullopt;
+  for (const char* who : {"process", "parent"}) {
+    const bool read = who == std::string("process") ? options.auid_of != AuidOf::kParent
+                                                    : options.auid_of != AuidOf::kProcess;
+    if (!read) continue;
+    if (auto end = CheckKept(options, std::string(who) + ".auid", "the --auid rule",
+                             ", or pass --auid any")) {
+      return end;
     }
   }
   return std::nullopt;
@@ -368,9 +407,11 @@ std::string HelpText() {
          "Output: JSON lines on stdout (see -o). Diagnostics: one line each on stderr,\n"
          "'tetrars: <what happened>: <what to do>', one per change of state; under\n"
          "systemd they carry their own syslog priority (notice, warning, error), apart\n"
-         "from the events (info): journalctl -u tetrars -p info..info -o cat.\n"
-         "Signals: SIGINT, SIGTERM, SIGHUP flush and exit; SIGUSR1 prints the counters\n"
-         "(also printed at exit); SIGUSR2 and SIGALRM are ignored.\n"
+         "from the events (info): journalctl -t tetrars -p info..info -o cat.\n"
+         "Signals: SIGINT, SIGTERM print what the agent sent, flush and exit; SIGHUP\n"
+         "(systemctl reload) does the same, then connects again (on a terminal it\n"
+         "stops); SIGUSR1 prints the counters (also printed at exit); SIGUSR2 and\n"
+         "SIGALRM are ignored.\n"
          "Agent versions: tetrars asks the agent's version on every connection and\n"
          "shows it in the 'connected' line. Agents before v1.0.1 get no field filter\n"
          "(see --fields-by); pods of agents before v1.1.0 print their labels as\n"
@@ -389,17 +430,18 @@ CommandLine ParseCommandLine(int argc, char** argv) {
   const GetoptTables tables = MakeGetoptTables(table);
   ParseState state;
   opterr = 0;
-  optind = 1;
+  // 0, not 1: glibc then forgets a group of short options that a previous
+  // parse stopped inside (the tests parse many command lines).
+  optind = 0;
   int opt;
   while ((opt = getopt_long(argc, argv, tables.shorts.c_str(), tables.longs.data(), nullptr)) !=
          -1) {
     if (opt == ':') {
-      return UsageError(std::string("option ") + argv[optind - 1] + " needs a value",
-                        "see tetrars --help");
+      return UsageError("option " + OptionInError(argv) + " needs a value", "see tetrars --help");
     }
     const OptionSpec* spec = SpecOf(table, opt);
     if (spec == nullptr) {
-      return UsageError(std::string("unknown option ") + argv[optind - 1], "see tetrars --help");
+      return UsageError("unknown option " + OptionInError(argv), "see tetrars --help");
     }
     if (auto end = spec->set(state, optarg != nullptr ? optarg : "")) return *end;
   }

@@ -21,4 +21,11 @@ Decoder::Result Decoder::Decode(const uint8_t* data, size_t size) {
   return event_.kind == 0 ? Result::kUnmodelled : Result::kEvent;
 }
 
+bool Decoder::Skim(const uint8_t* data, size_t size) {
+  wire::EventFacts facts;
+  if (!skimmer_.Skim(data, size, &facts)) return false;
+  event_ = Event{data, size, facts.kind, true, facts.has_auid, facts.auid};
+  return true;
+}
+
 }  // namespace tetrars

@@ -29,6 +29,11 @@ class Decoder {
   enum class Result { kEvent, kUnmodelled, kMalformed };
 
   Result Decode(const uint8_t* data, size_t size);
+  // The event's kind and process.auid without validating it
+  // (wire::EventSkimmer): true when they are known (event().simple), for a
+  // filter that can drop the event on them alone. An event to print still
+  // goes through Decode().
+  bool Skim(const uint8_t* data, size_t size);
   const Event& event() const { return event_; }
   // Why the last kMalformed message is not a valid GetEventsResponse.
   const std::string& problem() const { return problem_; }
@@ -39,6 +44,7 @@ class Decoder {
   Event event_;
   std::string problem_;
   wire::Walker walker_;
+  wire::EventSkimmer skimmer_;
 };
 
 }  // namespace tetrars

@@ -3,10 +3,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
+#include "compact_writer.h"
+#include "utf8.h"
+
 namespace tetrars {
+
+std::string Quoted(std::string_view agent_text) {
+  std::string out;
+  std::string unit;
+  for (size_t i = 0; i < agent_text.size();) {
+    // One character (a valid UTF-8 sequence) or one byte, escaped whole.
+    const size_t length =
+        uint8_t(agent_text[i]) < 0x80 ? 1 : std::max<size_t>(ValidUtf8Length(agent_text, i), 1);
+    unit.clear();
+    AppendEscapedText(agent_text.substr(i, length), unit);
+    if (out.size() + unit.size() > kMaxQuotedBytes) {
+      return out + "...[truncated " + std::to_string(agent_text.size() - i) + " bytes]";
+    }
+    out += unit;
+    i += length;
+  }
+  return out;
+}
 
 Diagnostics Diagnostics::FromEnvironment() {
   const char* stream = std::getenv("JOURNAL_STREAM");

@@ -27,7 +27,7 @@ void Write(uint32_t number, const Occurrence& o, std::string& out) {
     case 1:
     case 5: {
       char bytes[8];
-      std::memcpy(bytes, &o.bits, 8);  // little-endian hosts, as wire.cpp
+      std::memcpy(bytes, &o.bits, 8);  // little-endian hosts, as wire_walk.cpp
       out.append(bytes, o.wire_type == 1 ? 8 : 4);
       break;
     }

@@ -84,4 +84,8 @@ bool FieldPathExists(const std::string& path, const std::vector<EventKind>& type
   return false;
 }
 
+bool PathAtOrAbove(std::string_view outer, std::string_view path) {
+  return path.starts_with(outer) && (path.size() == outer.size() || path[outer.size()] == '.');
+}
+
 }  // namespace tetrars

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "event_types.h"
@@ -19,5 +20,15 @@ namespace tetrars {
 // distance) in `closest`.
 bool FieldPathExists(const std::string& path, const std::vector<EventKind>& types,
                      std::string* closest);
+
+// `outer` is `path` itself or a field on its way: "process" and
+// "process.auid" are at or above "process.auid.value", "process.au" is not.
+bool PathAtOrAbove(std::string_view outer, std::string_view path);
+
+// One of the two is at or above the other: a -f/-F path that touches the
+// field a rule reads (above it, the field itself, or a part of it).
+inline bool PathsOverlap(std::string_view a, std::string_view b) {
+  return PathAtOrAbove(a, b) || PathAtOrAbove(b, a);
+}
 
 }  // namespace tetrars

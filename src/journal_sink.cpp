@@ -137,7 +137,9 @@ bool JournalSink::Retryable(int err) const {
 }
 
 void JournalSink::Unavailable(int err) {
-  if (err == EINTR || unavailable_) return;
+  if (err == EINTR) return;  // a signal for the loop: it calls Flush() again
+  retry_at_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(kRetryMs);
+  if (unavailable_) return;
   const std::string why = std::string("journald does not take entries (") + kJournalSocket + ": " +
                           std::strerror(err) + ")";
   if (!wait_for_journald_) return GiveUp(why);
@@ -158,14 +160,13 @@ void JournalSink::WaitBeforeRetry(int ms) {
 
 bool JournalSink::Flush() {
   if (!error_.empty()) return false;
+  if (unavailable_ && std::chrono::steady_clock::now() < retry_at_) return true;
   while (!queue_.empty()) {
-    if (yield_ && yield_()) return true;
-    if (unavailable_) WaitBeforeRetry(kRetryMs);
     if (yield_ && yield_()) return true;
     const int err = TrySend();
     if (err == 0) continue;
     Unavailable(err);
-    if (!error_.empty()) return false;
+    return error_.empty();  // away: the loop comes back at retry_at()
   }
   return true;
 }

@@ -12,8 +12,12 @@
 // default JSON job does not carry it. sd_journal_sendv() reports success when
 // the journal socket does not exist, so the socket is checked before each
 // send. While journald cannot take entries (no socket, refused, busy), they
-// are kept in order, tetrars says so once and retries every second, and stops
-// reading from the agent meanwhile; nothing is dropped. With --once there is
+// are kept in order, tetrars says so once and retries every second
+// (retry_at()), and blocked() stops the loop from reading the agent
+// meanwhile, whatever wakes it (signals, keepalive, status): the queue grows
+// by at most the one read that found journald gone. Nothing is dropped, and
+// Flush() never waits, so the loop goes on turning (systemd's watchdog).
+// With --once there is
 // no later to wait for: journald away is then an error like any other. An
 // error retrying cannot fix ends the output (error()); the entries still
 // queued then count as lost.
@@ -21,6 +25,7 @@
 
 #include <sys/uio.h>
 
+#include <chrono>
 #include <csignal>
 #include <deque>
 #include <functional>
@@ -38,6 +43,7 @@ inline constexpr const char* kJournalSocket = "/run/systemd/journal/socket";
 class JournalSink : public LineSink {
  public:
   using Say = std::function<void(Priority, const std::string&)>;
+  static constexpr size_t kQueueLimit = 4096;
   // nullptr with `error` when libsystemd cannot be loaded. `wait_for_journald`
   // false (--once): journald away ends the output instead of being waited for.
   static std::unique_ptr<JournalSink> Open(const sigset_t* interrupt_mask,
@@ -49,6 +55,17 @@ class JournalSink : public LineSink {
   bool Flush() override;
   bool FlushWithin(int budget_ms) override;
   bool has_pending() const override { return !queue_.empty(); }
+  // Away, or a busy journald has let kQueueLimit entries gather (a blocking
+  // send interrupted by signals): read no more until they are sent.
+  bool blocked() const override {
+    return !queue_.empty() && (unavailable_ || queue_.size() >= kQueueLimit);
+  }
+  std::chrono::steady_clock::time_point retry_at() const override {
+    if (!blocked()) return std::chrono::steady_clock::time_point::max();
+    return unavailable_ ? retry_at_ : std::chrono::steady_clock::time_point::min();
+  }
+  // journald does not take entries now (said once; the queue waits).
+  bool unavailable() const { return unavailable_; }
   size_t pending_lines() const override { return queue_.size(); }
   uint64_t lines_written() const override { return lines_written_; }
   uint64_t lines_lost() const override { return lines_lost_; }
@@ -77,6 +94,7 @@ class JournalSink : public LineSink {
   bool Retryable(int err) const;
   void Unavailable(int err);
   void WaitBeforeRetry(int ms);
+  std::chrono::steady_clock::time_point retry_at_{};
 
   SendFunction send_;
   const sigset_t* interrupt_mask_;

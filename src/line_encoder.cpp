@@ -1,6 +1,7 @@
 #include "line_encoder.h"
 
 #include "annotations.h"
+#include "auid_filter.h"
 #include "compact_writer.h"
 #include "event_fields.h"
 #include "line_limit.h"
@@ -12,11 +13,11 @@ namespace {
 constexpr size_t kReserveAbove = 64 * 1024;
 }  // namespace
 
-LineEncoder::LineEncoder(const Options& options)
-    : format_(options.output),
-      max_line_bytes_(options.max_line_bytes),
-      timestamps_(options.timestamps),
-      users_(options.resolve_users ? std::make_unique<UserNames>() : nullptr) {}
+LineEncoder::LineEncoder(const LineFormat& format)
+    : format_(format.output),
+      max_line_bytes_(format.max_line_bytes),
+      timestamps_(format.timestamps),
+      users_(format.resolve_users ? std::make_unique<UserNames>() : nullptr) {}
 
 LineEncoder::Result LineEncoder::Encode(const Event& event, wire::Walker& walker, std::string& out,
                                         std::string* error) {

@@ -19,7 +19,7 @@
 #include "annotations.h"
 #include "compact_writer.h"
 #include "event.h"
-#include "options.h"
+#include "line_format.h"
 #include "user_names.h"
 #include "wire.h"
 #include "wire_json.h"
@@ -30,7 +30,7 @@ class LineEncoder {
  public:
   enum class Result { kWritten, kTruncated, kFailed };
 
-  explicit LineEncoder(const Options& options);
+  explicit LineEncoder(const LineFormat& format);
 
   // kFailed: `out` unchanged and `error` says why (protojson refuses the event).
   Result Encode(const Event& event, wire::Walker& walker, std::string& out, std::string* error);

@@ -76,7 +76,16 @@ std::vector<OptionSpec> MakeTable() {
            "; given twice: both)\n"
            "example: --auid 1000-59999,0",
        [](ParseState& s, const std::string& v) -> Result {
-         // Repeated: the union, as for tetra's list flags.
+         // Repeated: the union, as for tetra's list flags. 'any' beside a
+         // list is refused rather than guessed: read as the union it would
+         // print every user's events, read as "the last one wins" only
+         // these auids, and a daemon should not pick one in silence.
+         if (s.auid_given && (v == "any") != (s.auid_spec == "any")) {
+           return UsageError("--auid " + s.auid_spec + " and --auid " + v +
+                                 " contradict each other ('any' is every user's events)",
+                             "give --auid any alone, or only the auids to print");
+         }
+         if (s.auid_given && v == "any") return std::nullopt;
          s.auid_spec = s.auid_given ? s.auid_spec + "," + v : v;
          s.auid_given = true;
          return std::nullopt;
@@ -240,9 +249,10 @@ std::vector<OptionSpec> MakeTable() {
       {"keepalive", 0, "DURATION",
        "over TCP, send an HTTP/2 PING after this long without\n"
        "data and drop the connection if the agent does not\n"
-       "answer within 20s (default 5m, 0 = off; Tetragon\n"
-       "closes connections that PING more often than every\n"
-       "5m unless configured to allow it)\n"
+       "answer within 20s (or the interval, when shorter)\n"
+       "(default 5m, 0 = off; Tetragon closes connections\n"
+       "that PING more often than every 5m unless\n"
+       "configured to allow it)\n"
        "example: --keepalive 10m",
        [](ParseState& s, const std::string& v) {
          return Duration("--keepalive", v, 1000, 3600000, true,
@@ -250,10 +260,11 @@ std::vector<OptionSpec> MakeTable() {
                          &s.options.keepalive_ms);
        }},
       {"max-delay", 0, "DURATION",
-       "under load (events less than 5ms apart), let events\n"
-       "gather for up to this long, so that one wake-up, one\n"
-       "read and one write carry many; a lone event is still\n"
-       "written at once (default 10ms, 0 = every event at once)\n"
+       "under load (events less than this long apart, 5ms\n"
+       "to 50ms), let events gather for up to this long, so\n"
+       "that one wake-up, one read and one write carry many;\n"
+       "a lone event is still written at once (default 50ms,\n"
+       "0 = every event at once)\n"
        "example: --max-delay 0 (lowest latency, more CPU)",
        [](ParseState& s, const std::string& v) {
          return Duration("--max-delay", v, 0, 1000, true,

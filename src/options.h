@@ -12,6 +12,7 @@
 #include "auid_filter.h"
 #include "event_fields.h"
 #include "event_types.h"
+#include "line_format.h"
 #include "predicate.h"
 
 namespace tetrars {
@@ -21,9 +22,6 @@ inline constexpr size_t kDefaultMaxMessageSize = 16 * 1024 * 1024;
 
 // The fields the replaced tetra pipeline asked for (-f), in its order.
 const std::vector<std::string>& DefaultIncludeFields();
-
-// -o: tetra's JSON lines, tetra's compact lines, or native journald entries.
-enum class OutputFormat { kJson, kCompact, kJournal };
 
 // Who removes the fields -f/-F leave out (--fields-by).
 enum class FieldsBy {
@@ -36,11 +34,9 @@ enum class FieldsBy {
 // less than grpc-go's enforcement minimum (keepalive.h).
 inline constexpr int kDefaultKeepaliveMs = 5 * 60 * 1000;
 
-// Under sustained load an event waits at most this long before it is written.
-inline constexpr int kDefaultMaxDelayMs = 10;
-
-// journald's LineMax is 48 KiB: stdout lines stay below it by default.
-inline constexpr size_t kDefaultMaxLineBytes = 48000;
+// Under load (a trickle of 100 events/s is load) an event waits at most this
+// long before it is written: 0.2 wake-ups per event at 100 events/s.
+inline constexpr int kDefaultMaxDelayMs = 50;
 
 struct Options {
   Address address;
@@ -73,6 +69,8 @@ struct Options {
   size_t max_line_bytes = kDefaultMaxLineBytes;  // 0 = unlimited (-o journal's default)
   bool timestamps = false;                       // -o compact: the event time first
   bool resolve_users = false;                    // "tetrars":{"auid_user":...}
+  // What the encode stage reads of these.
+  LineFormat line_format() const { return {output, max_line_bytes, timestamps, resolve_users}; }
 };
 
 }  // namespace tetrars

@@ -3,6 +3,7 @@
 namespace tetrars {
 
 volatile sig_atomic_t g_stop_signal = 0;
+volatile sig_atomic_t g_reload = 0;
 volatile sig_atomic_t g_report_stats = 0;
 
 namespace {
@@ -10,11 +11,15 @@ namespace {
 void OnStop(int signo) {
   g_stop_signal = signo;
 }
+void OnHup(int) {
+  g_reload = 1;
+}
 void OnUsr1(int) {
   g_report_stats = 1;
 }
 
-constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
+constexpr int kStopSignals[] = {SIGINT, SIGTERM};
+constexpr int kFlagSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGUSR1};  // blocked, waited for
 constexpr int kIgnoredSignals[] = {SIGPIPE, SIGUSR2, SIGALRM};
 
 }  // namespace
@@ -22,10 +27,10 @@ constexpr int kIgnoredSignals[] = {SIGPIPE, SIGUSR2, SIGALRM};
 bool HandledSignalPending() {
   sigset_t pending;
   if (sigpending(&pending) != 0) return false;
-  for (int signo : kStopSignals) {
+  for (int signo : kFlagSignals) {
     if (sigismember(&pending, signo) == 1) return true;
   }
-  return sigismember(&pending, SIGUSR1) == 1;
+  return false;
 }
 
 void InstallSignalHandlers(sigset_t* wait_mask) {
@@ -33,6 +38,8 @@ void InstallSignalHandlers(sigset_t* wait_mask) {
   sigemptyset(&action.sa_mask);
   action.sa_handler = OnStop;
   for (int signo : kStopSignals) sigaction(signo, &action, nullptr);
+  action.sa_handler = OnHup;
+  sigaction(SIGHUP, &action, nullptr);
   action.sa_handler = OnUsr1;
   sigaction(SIGUSR1, &action, nullptr);
   action.sa_handler = SIG_IGN;
@@ -40,11 +47,9 @@ void InstallSignalHandlers(sigset_t* wait_mask) {
 
   sigset_t blocked;
   sigemptyset(&blocked);
-  for (int signo : kStopSignals) sigaddset(&blocked, signo);
-  sigaddset(&blocked, SIGUSR1);
+  for (int signo : kFlagSignals) sigaddset(&blocked, signo);
   sigprocmask(SIG_BLOCK, &blocked, wait_mask);
-  for (int signo : kStopSignals) sigdelset(wait_mask, signo);
-  sigdelset(wait_mask, SIGUSR1);
+  for (int signo : kFlagSignals) sigdelset(wait_mask, signo);
 }
 
 }  // namespace tetrars

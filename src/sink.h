@@ -25,6 +25,7 @@
 // took: that is what the counters' written= reports.
 #pragma once
 
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <functional>
@@ -51,9 +52,14 @@ class LineSink {
   virtual bool FlushWithin(int budget_ms) = 0;
   // Whether anything waits to be written (cheap: the loop asks before each wait).
   virtual bool has_pending() const = 0;
-  // The output is full: wait for poll_fd() to be writable, then Flush().
+  // The output is full: wait for poll_fd() to be writable (or, where there
+  // is none, for retry_at()), then Flush(). The loop reads nothing from the
+  // agent meanwhile, whatever else wakes it: that is what bounds memory.
   virtual bool blocked() const { return false; }
   virtual int poll_fd() const { return -1; }
+  virtual std::chrono::steady_clock::time_point retry_at() const {
+    return std::chrono::steady_clock::time_point::max();
+  }
   // Lines not written yet (for messages).
   virtual size_t pending_lines() const = 0;
   // Lines the output took whole, and lines given up on after a failure.

@@ -16,6 +16,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "diagnostics.h"
+
 namespace tetrars {
 namespace {
 
@@ -148,9 +150,14 @@ int OnHeaderCb(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name
 
 int OnFrameRecvCb(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
   const int category = frame->hd.type == NGHTTP2_HEADERS ? frame->headers.cat : -1;
-  const uint32_t goaway_error = frame->hd.type == NGHTTP2_GOAWAY ? frame->goaway.error_code : 0;
+  const bool goaway = frame->hd.type == NGHTTP2_GOAWAY;
+  const uint32_t goaway_error = goaway ? frame->goaway.error_code : 0;
+  const std::string_view goaway_debug =
+      goaway ? std::string_view(reinterpret_cast<const char*>(frame->goaway.opaque_data),
+                                frame->goaway.opaque_data_len)
+             : std::string_view();
   return Self(user_data)->OnFrame(frame->hd.stream_id, frame->hd.type, frame->hd.flags, category,
-                                  goaway_error);
+                                  goaway_error, goaway_debug);
 }
 
 int OnDataChunkCb(nghttp2_session*, uint8_t, int32_t stream_id, const uint8_t* data, size_t len,
@@ -229,7 +236,7 @@ std::string GrpcStatusName(int code) {
 std::string CallResult::Describe() const {
   if (!has_status) return transport_error;
   std::string text = "status " + GrpcStatusName(status) + " (" + std::to_string(status) + ")";
-  if (!message.empty()) text += ": " + message;
+  if (!message.empty()) text += ": " + Quoted(message);
   return text;
 }
 
@@ -295,6 +302,7 @@ bool GrpcCall::Start(const std::string& user_agent, std::string* error) {
       {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, uint32_t(kStreamWindow)},
   };
   nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, std::size(settings));
+  ++settings_sent_;
   nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
 
   version_body_.bytes = Framed("");  // GetVersionRequest has no fields
@@ -363,7 +371,7 @@ void GrpcCall::OnDeadline() {
 }
 
 bool GrpcCall::WantsToWrite() const {
-  return !done_ && (!outgoing_.empty() || nghttp2_session_want_write(session_));
+  return !done_ && (!outgoing_.empty() || (!holding_ && nghttp2_session_want_write(session_)));
 }
 
 void GrpcCall::Fail(std::string why, std::string remedy) {
@@ -375,9 +383,25 @@ void GrpcCall::Fail(std::string why, std::string remedy) {
   done_ = true;
 }
 
+void GrpcCall::HoldCredit() {
+  if (done_ || holding_) return;
+  // The agent applies the new initial window to the open stream before it
+  // acknowledges: its window drops to zero or below, so every DATA frame it
+  // sends after the ACK would break flow control. Frames it sent before are
+  // ahead of the ACK on the connection.
+  const nghttp2_settings_entry no_credit{NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 0};
+  if (nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, &no_credit, 1) != 0) return;
+  ++settings_sent_;
+  SendPending();
+  // From now on nothing new goes out: nghttp2 would grant the credit again
+  // with a WINDOW_UPDATE as we read.
+  holding_ = true;
+}
+
 void GrpcCall::SendPending() {
   while (!done_) {
     if (outgoing_.empty()) {
+      if (holding_) return;
       const uint8_t* data = nullptr;
       const ssize_t n = nghttp2_session_mem_send(session_, &data);
       if (n < 0) return Fail(std::string("HTTP/2 error: ") + nghttp2_strerror(int(n)));
@@ -457,25 +481,39 @@ int GrpcCall::OnHeader(int32_t stream_id, int category, std::string_view name,
 }
 
 void GrpcCall::CheckResponseHeaders(int32_t stream_id) {
+  const bool grpc = http_status_ == "200" && content_type_.rfind("application/grpc", 0) == 0;
+  if (stream_id == version_stream_ && !grpc) {
+    // GetVersion answered by something that is no gRPC method (an HTTP 404
+    // from a proxy or a router): the version is unknown, as for any other
+    // refusal; GetEvents says whether the peer serves gRPC at all.
+    nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_CANCEL);
+    VersionKnown(AgentVersion::Unknown());
+    return;
+  }
   if (http_status_ != "200") {
-    Fail("the agent answered HTTP status " + http_status_ + " instead of 200");
+    Fail("the agent answered HTTP status " + Quoted(http_status_) + " instead of 200");
     nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_CANCEL);
   } else if (content_type_.rfind("application/grpc", 0) != 0) {
-    Fail("the peer is not a gRPC server (content-type '" + content_type_ + "')");
+    Fail("the peer is not a gRPC server (content-type '" + Quoted(content_type_) + "')");
     nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_CANCEL);
   }
 }
 
-int GrpcCall::OnFrame(int32_t stream_id, int type, uint8_t, int category, uint32_t goaway_error) {
+int GrpcCall::OnFrame(int32_t stream_id, int type, uint8_t flags, int category,
+                      uint32_t goaway_error, std::string_view goaway_debug) {
+  if (type == NGHTTP2_SETTINGS && (flags & NGHTTP2_FLAG_ACK) != 0) ++settings_acked_;
   if (type == NGHTTP2_GOAWAY) {
-    goaway_ = std::string("the agent sent GOAWAY (") + nghttp2_http2_strerror(goaway_error) + ")";
+    // The debug data says why (grpc-go: "too_many_pings"), in the agent's words.
+    goaway_ = std::string("the agent sent GOAWAY (") + nghttp2_http2_strerror(goaway_error) +
+              (goaway_debug.empty() ? "" : ": " + Quoted(goaway_debug)) + ")";
     calm_down_ = goaway_error == NGHTTP2_ENHANCE_YOUR_CALM;
     return 0;
   }
   const bool ours = stream_id >= 0 && (stream_id == stream_id_ || stream_id == version_stream_);
   if (type == NGHTTP2_HEADERS && ours && category == NGHTTP2_HCAT_RESPONSE) {
+    const bool events = stream_id == stream_id_;
     CheckResponseHeaders(stream_id);
-    if (stream_id == stream_id_ && !done_) answered_ = true;
+    if (events && !done_) answered_ = true;
   }
   return 0;
 }

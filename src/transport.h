@@ -6,7 +6,8 @@
 // GetVersion call (POST /tetragon.FineGuidanceSensors/GetVersion,
 // application/grpc, te: trailers, no compression offered). Its answer — or
 // "unknown" when the agent refuses it (UNIMPLEMENTED, any error status, a
-// reset stream) or does not answer within kVersionTimeout — goes to
+// reset stream, an HTTP status other than 200 such as a 404, a content-type
+// other than gRPC) or does not answer within kVersionTimeout — goes to
 // `make_request`, whose bytes become the GetEvents request on the same
 // connection: what tetrars asks depends on the agent's version
 // (agent_version.h). The version call never fails the connection, except
@@ -28,6 +29,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "address.h"
@@ -41,12 +43,13 @@ namespace tetrars {
 struct CallResult {
   bool has_status = false;  // false: the call failed below gRPC (transport_error says why)
   int status = -1;          // grpc-status
-  std::string message;      // grpc-message (percent-decoded)
+  std::string message;      // grpc-message (percent-decoded, as the agent wrote it)
   std::string transport_error;
   std::string remedy;  // what the user can do, when it is not "check the agent"
 
   bool ok() const { return has_status && status == 0; }
-  // One line: "status INVALID_ARGUMENT (3): <message>" or the transport error.
+  // One line: "status INVALID_ARGUMENT (3): <message>" or the transport error,
+  // the agent's words in them escaped and cut (diagnostics.h, Quoted).
   std::string Describe() const;
 };
 
@@ -96,6 +99,13 @@ class GrpcCall {
   // What GetVersion said (unknown until then, and when it said nothing).
   const AgentVersion& agent_version() const { return version_; }
 
+  // A stop: the agent is asked to send no more events (no flow-control
+  // credit: SETTINGS_INITIAL_WINDOW_SIZE 0), and nothing else is sent. Read
+  // on until credit_held(): then every event the agent wrote before it
+  // stopped has been read, and closing loses none.
+  void HoldCredit();
+  bool credit_held() const { return holding_ && settings_acked_ >= settings_sent_; }
+
   // Ends the call from our side (the loop found a reason to drop it).
   void Abort(std::string why, std::string remedy = "");
   // Keepalive: an HTTP/2 PING; any bytes from the agent count as its answer.
@@ -111,7 +121,8 @@ class GrpcCall {
 
   // nghttp2 callbacks (public for the C trampolines).
   int OnHeader(int32_t stream_id, int category, std::string_view name, std::string_view value);
-  int OnFrame(int32_t stream_id, int type, uint8_t flags, int category, uint32_t goaway_error);
+  int OnFrame(int32_t stream_id, int type, uint8_t flags, int category, uint32_t goaway_error,
+              std::string_view goaway_debug);
   int OnData(int32_t stream_id, const uint8_t* data, size_t size);
   int OnStreamClose(int32_t stream_id, uint32_t error_code);
 
@@ -160,6 +171,9 @@ class GrpcCall {
   bool answered_ = false;
   bool ping_outstanding_ = false;
   bool calm_down_ = false;
+  bool holding_ = false;  // HoldCredit(): send nothing new
+  int settings_sent_ = 0;
+  int settings_acked_ = 0;
   uint64_t messages_ = 0;
   uint64_t bytes_received_ = 0;
   std::chrono::steady_clock::time_point last_receive_ = std::chrono::steady_clock::now();

@@ -42,6 +42,13 @@ struct Span {
   size_t size;
 };
 
+// A known field is parsed as itself only with its own wire type, or 2 for a
+// repeated numeric field (packed). Any other wire type makes it an unknown
+// field, which protobuf skips ("goto handle_unusual").
+inline bool Accepts(const schema::Field& field, uint32_t wire_type) {
+  return wire_type == field.wire_type || (wire_type == 2 && field.Is(schema::kPackable));
+}
+
 // True when `data` parses as `type`; otherwise `problem` (if given) says why.
 bool Validate(const schema::Message& type, const uint8_t* data, size_t size,
               std::string* problem = nullptr);
@@ -60,6 +67,31 @@ struct EventFacts {
 };
 bool ValidateEvent(const uint8_t* data, size_t size, EventFacts* facts,
                    std::string* problem = nullptr);
+// The same facts without validating: only the fields on the way to
+// process.auid are read, every other field is stepped over by its length (no
+// UTF-8 check, no nested walk). Skim() is true with `simple` facts that equal
+// ValidateEvent's whenever the bytes are valid; false (nothing known) for
+// anything less plain (several event members, processes or auids, groups,
+// broken bytes), which then takes ValidateEvent. For the events the filter
+// drops on these facts alone (docs/performance.md: why that is safe). It
+// keeps, per event type, the tags on the way (looked up by name once).
+class EventSkimmer {
+ public:
+  bool Skim(const uint8_t* data, size_t size, EventFacts* facts);
+
+ private:
+  struct Plan {
+    uint32_t process_tag = 0;  // 0: the type has no `process`
+    uint32_t auid_tag = 0;     // the process's `auid` wrapper
+    uint32_t value_tag = 0;    // the wrapper's `value`
+  };
+  static Plan PlanFor(const schema::Field& member);
+  // Members numbered kCached and above (TEST) are planned on each use.
+  Plan CachedPlanFor(const schema::Field& member);
+  static constexpr uint32_t kCached = 64;
+  Plan plans_[kCached];
+  bool planned_[kCached] = {};
+};
 
 // One occurrence of a known field: a varint or fixed value (`bits`, raw), or
 // the payload of a length-delimited one (`data`, `size`: a string, a message,

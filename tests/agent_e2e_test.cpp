@@ -3,6 +3,7 @@
 // (GetVersion UNIMPLEMENTED). The fake logs every request it receives
 // (--request-log), so the tests see what tetrars asked of each version.
 #include <fstream>
+#include <sstream>
 
 #include "e2e_support.h"
 #include "tetragon/events.pb.h"
@@ -274,6 +275,57 @@ TEST_F(AgentVersions, AnAgentThatNeverAnswersGetVersionIsNotWaitedForLong) {
   EXPECT_GE(took, std::chrono::milliseconds(4900));
   EXPECT_LT(took, std::chrono::seconds(15));
   EXPECT_EQ(Count("tetrars: connected to unix://" + socket_ + " (version unknown)\n"), 1u) << Err();
+  ASSERT_EQ(EventRequests().size(), 1u);
+  EXPECT_TRUE(EventRequests()[0].contains("field_filters"));
+  ExpectSameEvents(OutObjects(), DefaultJob());
+}
+
+// Issue 21.4: the agent's words are data. A version and a grpc-message that
+// hold a newline, a forged "tetrars:" line, a terminal escape and a byte that
+// is not UTF-8 reach stderr escaped: no raw control byte, no second line.
+TEST_F(AgentVersions, HostileWordsAreEscapedNotPrintedAsLines) {
+  StartAgent("v1.7.0-\\ntetrars: forged version \\e[31mred\\x07",
+             test_util::CorpusPath("seed.wire.b64"),
+             {"--end-status", "13:broke\\ntetrars: forged status \\e[31m\\xff\\r"});
+  ASSERT_EQ(RunTetrars({"--once"}), 1) << Err();
+  const std::string err = Err();
+  for (const char c : err) {
+    EXPECT_TRUE(uint8_t(c) >= 0x20 || c == '\n') << "raw control byte " << int(c) << " in\n" << err;
+    EXPECT_NE(uint8_t(c), 0x7fu);
+    EXPECT_NE(uint8_t(c), 0xffu);
+  }
+  std::istringstream lines(err);
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_EQ(line.rfind("tetrars", 0), 0u) << line;
+    EXPECT_EQ(line.rfind("tetrars: forged", 0), std::string::npos) << line;
+  }
+  EXPECT_EQ(Count("tetrars: connected to unix://" + socket_ +
+                  " (Tetragon v1.7.0-\\ntetrars: forged version \\x1b[31mred\\x07)\n"),
+            1u)
+      << err;
+  EXPECT_EQ(Count("failed: status INTERNAL (13): broke\\ntetrars: forged status "
+                  "\\x1b[31m\\xff\\r: check the agent's log\n"),
+            1u)
+      << err;
+}
+
+TEST_F(AgentVersions, AVersionLongerThan200BytesIsCut) {
+  StartAgent("v1.7.0-" + std::string(300, 'x'), test_util::CorpusPath("seed.wire.b64"));
+  ASSERT_EQ(RunTetrars({"--once"}), 0) << Err();
+  EXPECT_EQ(Count("(Tetragon v1.7.0-" + std::string(193, 'x') + "...[truncated 107 bytes])\n"), 1u)
+      << Err();
+}
+
+// Issue 21.5: a GetVersion answered with HTTP 404 (a router that knows no such
+// method) failed the connection; the version is unknown instead, and
+// GetEvents goes on, as the README says.
+TEST_F(AgentVersions, GetVersionAnsweredWithHttp404GoesOnWithoutTheVersion) {
+  StartFake({"--replay", test_util::CorpusPath("all.wire.b64"), "--agent-version", "v1.7.0",
+             "--fault", "version-404", "--request-log", RequestLog()});
+  ASSERT_EQ(RunTetrars({"--once"}), 0) << Err();
+  EXPECT_EQ(Count("tetrars: connected to unix://" + socket_ + " (version unknown)\n"), 1u) << Err();
+  EXPECT_EQ(Count("HTTP status"), 0u) << Err();
+  EXPECT_EQ(VersionRequests(), 1u);
   ASSERT_EQ(EventRequests().size(), 1u);
   EXPECT_TRUE(EventRequests()[0].contains("field_filters"));
   ExpectSameEvents(OutObjects(), DefaultJob());

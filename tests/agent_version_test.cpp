@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "diagnostics.h"
 #include "tetragon/events.pb.h"
 
 namespace tetrars {
@@ -107,6 +108,45 @@ TEST(AgentVersion, ReadFromTheGetVersionAnswer) {
   EXPECT_FALSE(AgentVersion::FromAnswer(Framed(bytes).substr(1)).known());     // cut
   EXPECT_FALSE(AgentVersion::FromAnswer(Framed(bytes) + "x").known());         // two messages
   EXPECT_FALSE(AgentVersion::FromAnswer(Framed("\x0a\x02\xff\xfe")).known());  // not UTF-8
+}
+
+// Issue 21.4: the agent's words reach diagnostic lines escaped and cut.
+TEST(Quoted, EscapesControlBytesAndWhatIsNotUtf8) {
+  EXPECT_EQ(Quoted("v1.7.0"), "v1.7.0");
+  EXPECT_EQ(Quoted(""), "");
+  EXPECT_EQ(Quoted("a\nb\tc\rd\\e\x1b[31m\x7f"), "a\\nb\\tc\\rd\\\\e\\x1b[31m\\x7f");
+  EXPECT_EQ(Quoted(std::string("nul\0", 4)), "nul\\x00");
+  EXPECT_EQ(Quoted("caf\xc3\xa9 \xff\xc3"), "caf\xc3\xa9 \\xff\\xc3");  // é stays, bad bytes do not
+  EXPECT_EQ(Quoted("\xc2\x85\xe2\x80\xa8"), "\\u0085\\u2028");          // C1 NEL, LINE SEPARATOR
+}
+
+TEST(Quoted, CutsAt200BytesNeverInsideAnEscapeAndSaysHowMuch) {
+  EXPECT_EQ(Quoted(std::string(200, 'a')), std::string(200, 'a'));
+  EXPECT_EQ(Quoted(std::string(201, 'a')), std::string(200, 'a') + "...[truncated 1 bytes]");
+  // 199 bytes, then an escape of 4 that does not fit: cut before it.
+  EXPECT_EQ(Quoted(std::string(199, 'a') + "\x1bzz"),
+            std::string(199, 'a') + "...[truncated 3 bytes]");
+  // A two-byte character that does not fit whole is left out whole.
+  EXPECT_EQ(Quoted(std::string(199, 'a') + "\xc3\xa9"),
+            std::string(199, 'a') + "...[truncated 2 bytes]");
+  const std::string cut = Quoted(std::string(1000, '\n'));
+  EXPECT_EQ(cut, [] {
+    std::string expected;
+    for (int i = 0; i < 100; ++i) expected += "\\n";
+    return expected + "...[truncated 900 bytes]";
+  }());
+}
+
+TEST(AgentVersion, TextIsEscapedAndTheRulesReadTheNumbers) {
+  const AgentVersion forged = AgentVersion::Parse("v1.0.0-\ntetrars: forged line \x1b[31m");
+  EXPECT_TRUE(forged.known());
+  EXPECT_EQ(forged.text(), "v1.0.0-\\ntetrars: forged line \\x1b[31m");
+  EXPECT_TRUE(forged.FiltersFieldsInPlace());  // a pre-release of v1.0.0
+  EXPECT_TRUE(forged.PodFieldThreeIsLabels());
+  const AgentVersion long_one = AgentVersion::Parse("v1.7.0-" + std::string(300, 'x'));
+  EXPECT_TRUE(long_one.known());
+  EXPECT_FALSE(long_one.BeforeRelease({1, 7, 0}));
+  EXPECT_EQ(long_one.text(), "v1.7.0-" + std::string(193, 'x') + "...[truncated 107 bytes]");
 }
 
 }  // namespace

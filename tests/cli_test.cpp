@@ -177,6 +177,21 @@ TEST_F(InfoFile, ABadFileIsAnErrorNotAGuess) {
   EXPECT_EQ(cl.text.rfind("tetrars: invalid --server-address 'nonsense': missing :port", 0), 0u);
 }
 
+// Issue 21.4: the agent writes its info file; its server_address is printed
+// in every connection line, so one that would forge a line is refused, quoted.
+TEST_F(InfoFile, AnAddressThatWouldForgeALineIsRefused) {
+  Write(R"({"server_address":"unix:///run/t.sock\ntetrars: forged \u001b[31m"})");
+  auto cl = ParseArgs({});
+  EXPECT_EQ(cl.exit_code, 2);
+  EXPECT_EQ(cl.text,
+            "tetrars: invalid --server-address 'unix:///run/t.sock\\ntetrars: forged \\x1b[31m': "
+            "it holds control characters or bytes that are not UTF-8: use unix:///path/to/socket "
+            "or host:port\n");
+  cl = ParseArgs({"--server-address", "localhost:1\xff"});
+  EXPECT_EQ(cl.text.rfind("tetrars: invalid --server-address 'localhost:1\\xff': it holds", 0), 0u)
+      << cl.text;
+}
+
 TEST_F(InfoFile, OnlyASmallRegularFileIsRead) {
   // A directory, an endless device, a FIFO nobody writes, a file too large:
   // each a one-line usage error, none read whole, none waited for.
@@ -264,16 +279,108 @@ TEST(Cli, MatchFieldsMustReachTetrars) {
   EXPECT_EQ(cl.options->include_fields.back(), "process.flags");  // added to our default list
   cl = ParseArgs({"-f", "process.auid", "--match", "process.flags =~ clone"});
   EXPECT_EQ(cl.text,
-            "tetrars: --match reads process.flags, which --include-fields leaves out: add "
-            "process.flags to --include-fields\n");
+            "tetrars: --include-fields leaves out process.flags, which --match needs: add "
+            "process.flags to the list\n");
   cl = ParseArgs({"-f", "process", "--match", "process.flags =~ clone"});
   EXPECT_TRUE(cl.options) << cl.text;
   cl = ParseArgs({"-F", "process.cwd", "--match", "process.cwd == /"});
   EXPECT_EQ(cl.text,
-            "tetrars: --match reads process.cwd, which --exclude-fields removes: keep "
-            "process.cwd in the events\n");
+            "tetrars: --exclude-fields removes process.cwd, which --match needs: keep "
+            "process.cwd\n");
   cl = ParseArgs({"--match", "process.uid"});
   EXPECT_EQ(cl.exit_code, 2);
+}
+
+// Issue 21.5: an unknown short option inside a group was named as the word
+// before the group ("unknown option --once").
+TEST(Cli, AnUnknownShortOptionInAGroupIsNamed) {
+  auto cl = ParseArgs({"--once", "-qz"});
+  EXPECT_EQ(cl.exit_code, 2);
+  EXPECT_EQ(cl.text, "tetrars: unknown option -q: see tetrars --help\n");
+  cl = ParseArgs({"--once", "-e"});
+  EXPECT_EQ(cl.text, "tetrars: option -e needs a value: see tetrars --help\n");
+  cl = ParseArgs({"--once", "--include-fields"});
+  EXPECT_EQ(cl.text, "tetrars: option --include-fields needs a value: see tetrars --help\n");
+  cl = ParseArgs({"--once", "--bogus"});
+  EXPECT_EQ(cl.text, "tetrars: unknown option --bogus: see tetrars --help\n");
+}
+
+// Issue 21.5: '--auid any --auid 1000' said "'any' is not a uid ... or 'any'".
+// 'any' beside auids is refused: the union would print everyone's events, the
+// last flag only these auids, and a daemon must not guess which was meant.
+TEST(Cli, AuidAnyBesideAuidsIsRefusedWithoutContradiction) {
+  auto cl = ParseArgs({"--auid", "any", "--auid", "1000"});
+  EXPECT_EQ(cl.exit_code, 2);
+  EXPECT_EQ(cl.text,
+            "tetrars: --auid any and --auid 1000 contradict each other ('any' is every user's "
+            "events): give --auid any alone, or only the auids to print\n");
+  cl = ParseArgs({"--auid", "1000", "--auid", "2000", "--auid", "any"});
+  EXPECT_EQ(cl.text.rfind("tetrars: --auid 1000,2000 and --auid any contradict each other", 0), 0u)
+      << cl.text;
+  cl = ParseArgs({"--auid", "any,1000"});
+  EXPECT_EQ(cl.exit_code, 2);
+  EXPECT_EQ(cl.text.rfind("tetrars: invalid --auid 'any,1000': 'any' (every user's events) cannot "
+                          "be combined with auids: ",
+                          0),
+            0u)
+      << cl.text;
+  cl = ParseArgs({"--auid", "any", "--auid", "any"});
+  ASSERT_TRUE(cl.options) << cl.text;
+  EXPECT_FALSE(cl.options->auid.enabled());
+  cl = ParseArgs({"--auid", "1000", "--auid", "2000-2001"});
+  ASSERT_TRUE(cl.options) << cl.text;
+  EXPECT_TRUE(cl.options->auid.Matches(1000));
+  EXPECT_TRUE(cl.options->auid.Matches(2001));
+  EXPECT_FALSE(cl.options->auid.Matches(1001));
+}
+
+// Issue 21.3: a -F path below the field a rule reads removed its value (the
+// rule then read 0 for every event, or matched on a value the agent had
+// removed), and a -F path above it was named as the field itself.
+TEST(Cli, FieldPathsAtAboveOrBelowWhatARuleReadsAreChecked) {
+  const std::pair<std::vector<std::string>, const char*> refused[] = {
+      {{"-F", "process.auid.value"},
+       "tetrars: --exclude-fields removes process.auid.value, part of process.auid, which the "
+       "--auid rule needs: keep process.auid whole, or pass --auid any\n"},
+      {{"--match", "process.uid == 0", "-F", "process.uid.value"},
+       "tetrars: --exclude-fields removes process.uid.value, part of process.uid, which --match "
+       "needs: keep process.uid whole\n"},
+      {{"--auid-of", "parent", "-F", "parent.auid.value"},
+       "tetrars: --exclude-fields removes parent.auid.value, part of parent.auid, which the "
+       "--auid rule needs: keep parent.auid whole, or pass --auid any\n"},
+      {{"--auid-of", "either", "-F", "parent.auid.value"},
+       "tetrars: --exclude-fields removes parent.auid.value, part of parent.auid"},
+      {{"--auid-of", "either", "-f", "process.auid,parent.binary"},
+       "tetrars: --include-fields leaves out parent.auid, which the --auid rule needs"},
+      {{"--auid-of", "parent", "-F", "parent"},
+       "tetrars: --exclude-fields removes parent, and parent.auid with it, which the --auid rule "
+       "needs: keep parent.auid whole, or pass --auid any\n"},
+      {{"--all-fields", "-F", "process.auid.value"},
+       "tetrars: --exclude-fields removes process.auid.value, part of process.auid"},
+      {{"--auid", "any", "--match", "process.pod.name == web", "-F", "process.pod"},
+       "tetrars: --exclude-fields removes process.pod, and process.pod.name with it, which "
+       "--match needs: keep process.pod.name whole\n"},
+  };
+  for (const auto& [args, message] : refused) {
+    const auto cl = ParseArgs(args);
+    EXPECT_FALSE(cl.options) << message;
+    EXPECT_EQ(cl.exit_code, 2) << message;
+    EXPECT_EQ(cl.text.rfind(message, 0), 0u) << cl.text;
+    EXPECT_EQ(cl.text.find('\n'), cl.text.size() - 1) << "one line: " << cl.text;
+  }
+  // What does not touch the field read, and a -f of a wrapper's value (all
+  // there is below it), is accepted.
+  const std::vector<std::string> accepted[] = {
+      {"--auid", "any", "-F", "process.auid.value"},
+      {"-f", "process.auid.value,process.binary"},
+      {"--auid-of", "parent", "-F", "process.auid.value"},
+      {"--auid", "any", "--match", "process.uid == 0", "-F", "process.pid.value"},
+      {"--match", "process.uid == 0", "-f", "process.uid.value,process.auid"},
+  };
+  for (const auto& args : accepted) {
+    const auto cl = ParseArgs(args);
+    EXPECT_TRUE(cl.options) << cl.text;
+  }
 }
 
 TEST(Cli, VersionAndHelpGoToStdoutWithExitZero) {

@@ -160,6 +160,31 @@ installed_files() {
 }
 check "the package installs the binary, man page, unit and conffile" installed_files
 check "the package's binary is stripped and keeps its SBOM (dh_strip)" stripped_with_sbom /usr/bin/tetrars
+
+# Issue 20: the binary names its package (systemd's package note), and the
+# package names the sources of what is linked into the binary.
+package_note() {
+  local note
+  note=$(readelf --notes /usr/bin/tetrars | sed -n 's/^ *Packaging Metadata: //p')
+  [ -n "$note" ] || { echo "no .note.package in /usr/bin/tetrars"; return 1; }
+  python3 - "$note" "$version" "$arch" <<'PY' || return 1
+import json, sys
+note, version, arch = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
+want = {"type": "deb", "name": "tetrars", "version": version, "architecture": arch, "os": "debian"}
+bad = {k: (note.get(k), v) for k, v in want.items() if note.get(k) != v}
+if bad or not note.get("osVersion"):
+    sys.exit(f"package note {note}: differs in {bad or 'osVersion'}")
+PY
+}
+static_built_using() {
+  local field source
+  field=$(dpkg-deb -f "$deb" Static-Built-Using)
+  for source in nghttp2 re2 gcc-12; do
+    echo "$field" | grep -q "\b$source (= " || { echo "Static-Built-Using: '$field' lacks $source"; return 1; }
+  done
+}
+check "the binary carries .note.package with the package's name and version" package_note
+check "the package declares Static-Built-Using: nghttp2, re2, gcc-12" static_built_using
 echo "== systemd-analyze security"
 systemd-analyze security --offline=true /lib/systemd/system/tetrars.service | tail -1
 

@@ -125,4 +125,60 @@ TEST(Decoder, MergedOrRepeatedEventFieldsAreNotSimple) {
   EXPECT_EQ(decoder.event().auid, 1000u);
 }
 
+// Issue 22.2: the skim (kind and process.auid without validating) knows the
+// facts of every recorded event, and they are the validated decode's; merged
+// pairs are left to the full decode, as protobuf's merge rules apply.
+TEST(Decoder, SkimAgreesWithTheValidatedDecode) {
+  std::vector<std::string> events;
+  for (const char* set : {"all.wire.b64", "seed.wire.b64"}) {
+    for (const std::string& line : test_util::ReadLines(test_util::CorpusPath(set))) {
+      events.push_back(test_util::Base64Decode(line));
+    }
+  }
+  const size_t singles = events.size();
+  for (size_t i = 0; i + 1 < singles; i += 3) events.push_back(events[i] + events[i + 1]);
+  size_t skimmed = 0;
+  for (const std::string& bytes : events) {
+    tetrars::Decoder skimmer;
+    tetrars::Decoder decoder;
+    ASSERT_EQ(Decode(decoder, bytes), tetrars::Decoder::Result::kEvent);
+    const bool known = skimmer.Skim(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    EXPECT_EQ(known, decoder.event().simple);
+    if (!known) continue;
+    ++skimmed;
+    EXPECT_EQ(skimmer.event().kind, decoder.event().kind);
+    EXPECT_EQ(skimmer.event().has_auid, decoder.event().has_auid);
+    EXPECT_EQ(skimmer.event().auid, decoder.event().auid);
+  }
+  EXPECT_EQ(skimmed, singles);
+}
+
+TEST(Decoder, SkimLeavesWhatProtobufWouldMergeToTheDecode) {
+  const std::string exec = BytesField(1, BytesField(1, BytesField(9, "\x08\xe8\x07")));
+  const std::string exit = BytesField(5, BytesField(1, BytesField(9, "\x08\x01")));
+  const std::string process_twice =
+      BytesField(1, BytesField(1, BytesField(9, "\x08\x01")) + BytesField(1, BytesField(5, "x")));
+  const std::string auid_twice =
+      BytesField(1, BytesField(1, BytesField(9, "\x08\x01") + BytesField(9, "\x08\x02")));
+  const std::string group = BytesField(1, BytesField(1, std::string("\x5b\x5c")));  // field 11
+  const std::string cut = exec.substr(0, exec.size() - 1);
+  for (const std::string& bytes :
+       {exec + exit, exec + exec, process_twice, auid_twice, group, cut}) {
+    tetrars::Decoder skimmer;
+    EXPECT_FALSE(skimmer.Skim(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  }
+  // The wrapper's value: last wins inside one wrapper, absent is 0.
+  const std::string two_values =
+      BytesField(1, BytesField(1, BytesField(9, "\x08\x01\x08\xe8\x07")));
+  const std::string no_value = BytesField(1, BytesField(1, BytesField(9, "")));
+  for (const std::string& bytes : {exec, two_values, no_value}) {
+    tetrars::Decoder skimmer;
+    tetrars::Decoder decoder;
+    ASSERT_TRUE(skimmer.Skim(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+    ASSERT_EQ(Decode(decoder, bytes), tetrars::Decoder::Result::kEvent);
+    EXPECT_TRUE(skimmer.event().has_auid);
+    EXPECT_EQ(skimmer.event().auid, decoder.event().auid);
+  }
+}
+
 }  // namespace

@@ -100,9 +100,9 @@ TEST_F(EndToEnd, AgentThatRefusesTheCelGetsAskedAgainWithoutIt) {
   ExpectSameEvents(OutObjects(), Expected(Corpus("all.tetra.jsonl"), {"process_exec"}, true, true));
   EXPECT_NE(
       Err().find("tetrars: the agent refused the --auid rule as a CEL expression (status "
-                 "INVALID_ARGUMENT (3): error building filter: failed to compile CEL "
-                 "expression: process_exec.process.auid >= 1000u && process_exec.process.auid "
-                 "<= 4294967294u): filtering in tetrars only; --no-pushdown skips this attempt"),
+                 "UNKNOWN (2): error compiling CEL expression: ERROR: <input>:1:1: cannot "
+                 "compile 'process_exec.process.auid >= 1000u && process_exec.process.auid "
+                 "<= 4294967294u'): filtering in tetrars only; --no-pushdown skips this attempt"),
       std::string::npos)
       << Err();
   EXPECT_NE(Err().find("received=145 matched=97"), std::string::npos) << Err();

@@ -186,8 +186,8 @@ TEST(FakePolicy, CelModes) {
   // And a rejecting agent refuses the request.
   EXPECT_FALSE(fake_agent::RequestPolicy::Make(FromText<tetragon::GetEventsRequest>(request),
                                                &error, fake_agent::CelMode::kReject, &status));
-  EXPECT_EQ(status, 3);
-  EXPECT_NE(error.find("failed to compile CEL expression"), std::string::npos) << error;
+  EXPECT_EQ(status, 2);  // UNKNOWN, as v1.7.0
+  EXPECT_EQ(error.rfind("error compiling CEL expression: ", 0), 0u) << error;
 }
 
 bool Allowed(const std::string& request, const std::string& event) {
@@ -354,7 +354,7 @@ TEST(FakePolicy, AnOlderAgentIgnoresTheFilterFieldsItDoesNotKnow) {
   int status = 0;
   const std::string cel = R"pb(allow_list { cel_expression: "true" event_set: PROCESS_EXEC })pb";
   EXPECT_EQ(Streamed(cel, events, "v1.3.0", &status), 0u);
-  EXPECT_EQ(status, 3);
+  EXPECT_EQ(status, 2);  // UNKNOWN, as v1.7.0 refuses a CEL it cannot compile
   EXPECT_EQ(Streamed(cel, events, "v1.2.0", &status), 3u);
   EXPECT_EQ(status, 0);
   // Fields the fake does not implement are no refusal either when the agent
@@ -373,6 +373,59 @@ TEST(FakePolicy, UnknownFilterFieldsAreIgnored) {
       request, {FromText<tetragon::GetEventsResponse>(kExec).SerializeAsString()});
   EXPECT_EQ(plan.status, 0) << plan.message;
   EXPECT_EQ(plan.events.size(), 1u);
+}
+
+// Issue 21.5: a v0.10 agent's Pod field 3 is `repeated string labels`; the
+// fake parsed it as v1.6.0's `string uid` when it filtered fields, and
+// re-serialised only the last label. The bytes here are written by hand
+// (wire_builder.h), independently of libprotobuf.
+TEST(FakePolicy, FieldFiltersKeepAnOldAgentsPodLabelsByteForByte) {
+  using wire::BytesField;
+  using wire::VarintField;
+  const std::string pod = BytesField(1, "default") + BytesField(2, "web-1") +
+                          BytesField(3, "app=web") + BytesField(3, "tier=front");
+  const std::string pid = BytesField(2, VarintField(1, 42));
+  const std::string binary = BytesField(5, "/bin/ls");
+  const auto event = [](const std::string& process) {
+    return BytesField(1, BytesField(1, process));  // process_exec.process
+  };
+  const std::string replayed = event(pid + binary + BytesField(10, pod));
+  const auto prepared = [&replayed](const std::string& request_text, const char* version) {
+    std::string request;
+    EXPECT_TRUE(FromText<tetragon::GetEventsRequest>(request_text).SerializeToString(&request));
+    const auto played = version == nullptr ? std::nullopt : fake_agent::ParseAgentVersion(version);
+    const auto plan =
+        fake_agent::PrepareEvents(request, {replayed}, fake_agent::CelMode::kIgnore, played);
+    EXPECT_EQ(plan.status, 0) << plan.message;
+    return plan.events.size() == 1 ? plan.events[0] : std::string("(no event)");
+  };
+  const std::string include =
+      R"pb(field_filters { fields { paths: [ "process.binary", "process.pod" ] } })pb";
+  // Every label, in order, for the agent that sent them and for the newest.
+  EXPECT_EQ(prepared(include, "v0.10.0"), event(binary + BytesField(10, pod)));
+  EXPECT_EQ(prepared(include, nullptr), event(binary + BytesField(10, pod)));
+  // Named as the played agent names field 3.
+  const std::string without_labels =
+      event(pid + binary + BytesField(10, BytesField(1, "default") + BytesField(2, "web-1")));
+  EXPECT_EQ(prepared(R"pb(field_filters {
+                            action: EXCLUDE
+                            fields { paths: "process.pod.labels" }
+                          })pb",
+                     "v0.10.0"),
+            without_labels);
+  EXPECT_EQ(prepared(R"pb(field_filters {
+                            action: EXCLUDE
+                            fields { paths: "process.pod.uid" }
+                          })pb",
+                     "v1.7.0"),
+            without_labels);
+  EXPECT_EQ(prepared(R"pb(field_filters {
+                            action: EXCLUDE
+                            fields { paths: "process.pod.uid" }
+                          })pb",
+                     "v0.10.0"),
+            replayed)
+      << "v0.10.0 has no field named uid: the path matches nothing";
 }
 
 }  // namespace

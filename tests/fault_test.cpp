@@ -54,6 +54,22 @@ class Faults : public EndToEnd {
   }
 };
 
+// Issue 21.4: GOAWAY's debug data is named (grpc-go says why it sends one),
+// escaped: a hostile agent's newline and terminal escape stay inside the line.
+TEST_F(Faults, GoawayDebugDataIsNamedEscaped) {
+  StartFake({"--replay", test_util::CorpusPath("seed.wire.b64"), "--fault", "goaway-abrupt",
+             "--fault-after", std::to_string(kFaultAfter), "--goaway-debug",
+             "calm down\\ntetrars: forged \\e[31m"});
+  ASSERT_EQ(RunTetrars({"--once", "--auid", "any"}), 1) << Err();
+  const std::string err = Err();
+  EXPECT_NE(err.find("after the agent sent GOAWAY (INTERNAL_ERROR: calm down\\ntetrars: forged "
+                     "\\x1b[31m): check the agent's log\n"),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(err.find('\x1b'), std::string::npos) << err;
+  EXPECT_EQ(err.find("\ntetrars: forged"), std::string::npos) << err;
+}
+
 TEST_F(Faults, EofInTheMiddleOfAMessage) {
   ExpectRecovery(
       "eof-mid-message",

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <regex>
+
 #include "cli.h"
 #include "ping_policy.h"
 
@@ -125,6 +128,33 @@ TEST(KeepaliveAgainstGrpcGo, ThirtySecondsIsClosedAfterTwoMinutesAndBacksOffToFi
 
 TEST(KeepaliveAgainstGrpcGo, JustBelowFiveMinutesIsClosed) {
   EXPECT_EQ(IdleStream(std::chrono::minutes(5) - seconds(1), std::chrono::minutes(20)).goaways, 1);
+}
+
+// Issue 21.5: the answer timeout is min(interval, 20s); README and --help
+// said 20s. Every place that tells the user the 20s says the shorter rule too.
+TEST(Keepalive, TheDocsStateTheAnswerTimeoutTheCodeUses) {
+  EXPECT_EQ(Keepalive(minutes(5)).AnswerTimeout(), seconds(20));
+  EXPECT_EQ(Keepalive(seconds(2)).AnswerTimeout(), seconds(2));
+  const auto read = [](const std::string& path) {
+    std::ifstream in(std::string(TETRARS_TEST_DATA) + "/../../" + path);
+    EXPECT_TRUE(in) << path;
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  const std::pair<std::string, std::string> docs[] = {{"--help", HelpText()},
+                                                      {"README.md", read("README.md")},
+                                                      {"tetrars.1", read("docs/tetrars.1")}};
+  for (const auto& [name, raw] : docs) {
+    const std::string text = std::regex_replace(raw, std::regex(R"(\s+)"), " ");
+    const std::regex twenty(R"((within|after) 20 ?s)");
+    size_t mentions = 0;
+    for (std::sregex_iterator it(text.begin(), text.end(), twenty), end; it != end; ++it) {
+      ++mentions;
+      const std::string after = text.substr(size_t(it->position() + it->length()), 60);
+      EXPECT_NE(after.find("interval"), std::string::npos)
+          << name << ": '" << it->str() << after << "' leaves out the shorter interval";
+    }
+    EXPECT_GE(mentions, 1u) << name;
+  }
 }
 
 }  // namespace

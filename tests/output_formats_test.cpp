@@ -87,11 +87,11 @@ bool AppendCompactLine(const tetragon::GetEventsResponse& event, bool timestamps
                        budget, out);
 }
 
-tetrars::Options WithOutput(tetrars::OutputFormat format, size_t max_line_bytes) {
-  tetrars::Options options;
-  options.output = format;
-  options.max_line_bytes = max_line_bytes;
-  return options;
+tetrars::LineFormat WithOutput(tetrars::OutputFormat format, size_t max_line_bytes) {
+  tetrars::LineFormat line;
+  line.output = format;
+  line.max_line_bytes = max_line_bytes;
+  return line;
 }
 
 TEST(LineEncoder, JsonLinesWithoutALimitAreTetrasObjects) {

@@ -30,6 +30,8 @@ struct Config {
   std::optional<std::string> agent_version;
   std::optional<AgentVersion> parsed_version;  // nullopt: honour every Filter field
   std::string request_log;                     // --request-log FILE
+  // --goaway-debug: the debug data of the fault modes' GOAWAY frames.
+  std::optional<std::string> goaway_debug;
   // --fault too-many-pings: grpc-go's keepalive enforcement MinTime.
   std::chrono::nanoseconds ping_min_time = GrpcGoPingPolicy::kDefaultMinTime;
 };

@@ -14,6 +14,7 @@
 #include <grpcpp/support/method_handler.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -118,6 +119,7 @@ constexpr const char* kUsage =
     "usage: tetragon-fake --listen ADDR [--replay FILE [FILE...]] [--loop N] [--idle]\n"
     "                     [--end-status CODE[:MESSAGE]] [--cel ignore|evaluate|reject]\n"
     "                     [--agent-version V|none] [--request-log FILE]\n"
+    "                     [--goaway-debug TEXT]\n"
     "                     [--fault MODE [--fault-after N] [--fault-connections K]\n"
     "                      [--ping-min-time DURATION]]\n"
     "                     [--raw [--interval MS | --rate N] [--send-log FILE]]\n"
@@ -131,6 +133,10 @@ constexpr const char* kUsage =
     "                        (container_name_regex before v1.6.0, namespace_regex\n"
     "                        before v1.7.0, ...). Without it, or with 'none',\n"
     "                        GetVersion is UNIMPLEMENTED and every field is honoured.\n"
+    "  --goaway-debug TEXT   the debug data of the GOAWAY that --fault goaway,\n"
+    "                        goaway-abrupt and too-many-pings send\n"
+    "  V, TEXT and the MESSAGE of --end-status decode \\n \\r \\t \\e \\\\ \\xNN: the\n"
+    "  fake can play a hostile agent, whose words hold any bytes.\n"
     "  --request-log FILE    append each GetEvents/GetVersion request to FILE as a\n"
     "                        JSON line: {\"method\":\"GetEvents\",\"request\":{...}}\n"
     "  --ping-min-time D     with --fault too-many-pings, grpc-go's keepalive MinTime\n"
@@ -138,6 +144,39 @@ constexpr const char* kUsage =
     "                        previous one is a strike, the third strike gets GOAWAY\n"
     "                        ENHANCE_YOUR_CALM \"too_many_pings\"; DATA or HEADERS\n"
     "                        sent since the last PING forgive the next one.\n";
+
+// A value with C escapes decoded (\n \r \t \e \\ \xNN), so that the fake
+// can play a hostile agent whose words hold control bytes; any other
+// backslash stays as it is.
+std::string Unescaped(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\\' || i + 1 == text.size()) {
+      out += text[i];
+      continue;
+    }
+    const char next = text[++i];
+    if (next == 'n') {
+      out += '\n';
+    } else if (next == 'r') {
+      out += '\r';
+    } else if (next == 't') {
+      out += '\t';
+    } else if (next == 'e') {
+      out += '\x1b';
+    } else if (next == '\\') {
+      out += '\\';
+    } else if (next == 'x' && i + 2 < text.size() && std::isxdigit(uint8_t(text[i + 1])) &&
+               std::isxdigit(uint8_t(text[i + 2]))) {
+      out += char(std::stoi(text.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      out += '\\';
+      out += next;
+    }
+  }
+  return out;
+}
 
 int Usage(const std::string& why) {
   std::cerr << "tetragon-fake: " << why << "\n" << kUsage;
@@ -169,7 +208,7 @@ int main(int argc, char** argv) {
       const std::string spec = argv[++i];
       const size_t colon = spec.find(':');
       config.end_code = std::atoi(spec.substr(0, colon).c_str());
-      if (colon != std::string::npos) config.end_message = spec.substr(colon + 1);
+      if (colon != std::string::npos) config.end_message = Unescaped(spec.substr(colon + 1));
     } else if (arg == "--fault" && has_value) {
       config.fault = argv[++i];
       if (!fake_agent::IsFaultMode(config.fault))
@@ -195,7 +234,7 @@ int main(int argc, char** argv) {
     } else if (arg == "--fault-connections" && has_value) {
       config.fault_connections = std::atol(argv[++i]);
     } else if (arg == "--agent-version" && has_value) {
-      const std::string version = argv[++i];
+      const std::string version = Unescaped(argv[++i]);
       config.agent_version.reset();
       config.parsed_version.reset();
       if (version != "none") {
@@ -206,6 +245,8 @@ int main(int argc, char** argv) {
                     << "' has no MAJOR.MINOR: answered as it is, every Filter field honoured\n";
         }
       }
+    } else if (arg == "--goaway-debug" && has_value) {
+      config.goaway_debug = Unescaped(argv[++i]);
     } else if (arg == "--request-log" && has_value) {
       config.request_log = argv[++i];
     } else if (arg == "--ping-min-time" && has_value) {

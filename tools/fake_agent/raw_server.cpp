@@ -33,13 +33,32 @@ using wire::Frame;
 const std::set<std::string> kModes = {
     "eof-mid-message", "garbage",    "oversize", "compressed",    "unparsable", "invalid-utf8",
     "status",          "rst-stream", "goaway",   "goaway-abrupt", "hang",       "too-many-pings",
-    "version-hang"};
+    "version-hang",    "version-404"};
 
 // nghttp2 copies name and value when the frame is submitted.
 nghttp2_nv Header(std::string_view name, std::string_view value) {
   return {reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
           reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(),
           NGHTTP2_NV_FLAG_NONE};
+}
+
+// grpc-message as gRPC sends it: bytes outside printable ASCII, and '%',
+// percent-encoded (the client decodes them: a hostile message can carry
+// any bytes this way).
+std::string PercentEncoded(const std::string& text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : text) {
+    const auto byte = uint8_t(c);
+    if (byte >= 0x20 && byte < 0x7f && c != '%') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 15];
+    }
+  }
+  return out;
 }
 
 // One client connection, served to the end: its first GetEvents call (with
@@ -150,6 +169,10 @@ class Connection {
                         nghttp2_data_source*, void* user) {
     return Self(user)->ReadBody(buf, length, flags);
   }
+  static ssize_t ReadPlainCb(nghttp2_session*, int32_t stream_id, uint8_t* buf, size_t length,
+                             uint32_t* flags, nghttp2_data_source*, void* user) {
+    return Self(user)->ReadPlain(stream_id, buf, length, flags);
+  }
   static ssize_t ReadUnaryCb(nghttp2_session*, int32_t stream_id, uint8_t* buf, size_t length,
                              uint32_t* flags, nghttp2_data_source*, void* user) {
     return Self(user)->ReadUnary(stream_id, buf, length, flags);
@@ -192,7 +215,7 @@ class Connection {
     std::cerr << "tetragon-fake: PING, strikes " << ping_policy_->strikes() << "\n";
     if (!goaway) return;
     if (fault_ != "too-many-pings" || sent_away_) return;
-    const std::string debug = "too_many_pings";
+    const std::string debug = config_.goaway_debug.value_or("too_many_pings");
     nghttp2_submit_goaway(
         session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_),
         NGHTTP2_ENHANCE_YOUR_CALM, reinterpret_cast<const uint8_t*>(debug.data()), debug.size());
@@ -222,6 +245,17 @@ class Connection {
       log_.Log("GetVersion", body);
       // Never answered (the stream stays open), on the connections the fault is for.
       if (config_.fault == "version-hang" && calls_ < config_.fault_connections) return;
+      // Answered by something that is no gRPC method, as an HTTP router's
+      // "404 page not found" (Go's net/http words).
+      if (config_.fault == "version-404" && calls_ < config_.fault_connections) {
+        unary_bodies_[stream_id] = "404 page not found\n";
+        const nghttp2_nv headers[] = {Header(":status", "404"),
+                                      Header("content-type", "text/plain; charset=utf-8")};
+        nghttp2_data_provider provider{};
+        provider.read_callback = ReadPlainCb;
+        nghttp2_submit_response(session_, stream_id, headers, 2, &provider);
+        return;
+      }
       if (!config_.agent_version) {
         SubmitStatus(stream_id, kUnimplemented, UnknownMethodMessage(path));
         return;
@@ -242,10 +276,21 @@ class Connection {
   // A trailers-only response: the call ends with status `code`, no message sent.
   void SubmitStatus(int32_t stream_id, int code, const std::string& message) {
     const std::string code_text = std::to_string(code);
+    const std::string encoded = PercentEncoded(message);
     const nghttp2_nv headers[] = {
         Header(":status", "200"), Header("content-type", "application/grpc"),
-        Header("grpc-status", code_text), Header("grpc-message", message)};
+        Header("grpc-status", code_text), Header("grpc-message", encoded)};
     nghttp2_submit_response(session_, stream_id, headers, 4, nullptr);
+  }
+
+  // A plain HTTP body, then the end of the stream (no trailers).
+  ssize_t ReadPlain(int32_t stream_id, uint8_t* buf, size_t length, uint32_t* flags) {
+    std::string& body = unary_bodies_[stream_id];
+    const size_t n = std::min(length, body.size());
+    std::memcpy(buf, body.data(), n);
+    body.erase(0, n);
+    if (body.empty()) *flags |= NGHTTP2_DATA_FLAG_EOF;
+    return ssize_t(n);
   }
 
   // GetVersion's one message, then grpc-status 0 in trailers.
@@ -263,9 +308,10 @@ class Connection {
   }
 
   void Respond(const std::string& body) {
-    // version-hang is a fault of GetVersion: GetEvents is served cleanly.
+    // version-hang and version-404 are faults of GetVersion: GetEvents is
+    // served cleanly.
     if (calls_++ < config_.fault_connections && config_.fault != "none" &&
-        config_.fault != "version-hang") {
+        config_.fault.rfind("version-", 0) != 0) {
       fault_ = config_.fault;
     }
     bool ok;
@@ -338,6 +384,12 @@ class Connection {
     const size_t n = std::min({length, limit - sent_, body_.size() - offset});
     std::memcpy(buf, body_.data() + offset, n);
     sent_ += n;
+    // The event's last byte goes into a DATA frame now, within the client's
+    // flow-control credit: it is sent, not merely scheduled.
+    if (log_send_at_pause_ && pausing && sent_ == limit) {
+      log_send_at_pause_ = false;
+      LogSend();
+    }
     if (sent_ < total || pausing) return ssize_t(n);
     // The body is out: end it the way the mode says.
     *flags |= NGHTTP2_DATA_FLAG_EOF;
@@ -349,14 +401,23 @@ class Connection {
     } else if (!config_.idle || !fault_.empty()) {
       *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
       const std::string code = std::to_string(end_code_);
-      const nghttp2_nv trailers[] = {Header("grpc-status", code),
-                                     Header("grpc-message", end_message_)};
+      const std::string message = PercentEncoded(end_message_);
+      const nghttp2_nv trailers[] = {Header("grpc-status", code), Header("grpc-message", message)};
       nghttp2_submit_trailer(session_, stream_id_, trailers, end_message_.empty() ? 1 : 2);
       state_ = State::kDone;
     } else {
       *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;  // --idle: hold the stream open
     }
     return ssize_t(n);
+  }
+
+  // --send-log: one line per event, the time its last byte was framed for
+  // the socket. An event the client's flow control holds back is not logged.
+  void LogSend() const {
+    const auto now = std::chrono::steady_clock::now();
+    std::ofstream(config_.send_log, std::ios::app)
+        << std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count()
+        << "\n";
   }
 
   // --interval/--rate: one event every interval, on a fixed schedule (a late
@@ -372,11 +433,7 @@ class Connection {
     // event, this lets the end of the stream out).
     const size_t n = ends_.size();
     const size_t last = interval_events_++;
-    if (!config_.send_log.empty() && last < n * repeats_) {
-      std::ofstream(config_.send_log, std::ios::app)
-          << std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count()
-          << "\n";
-    }
+    log_send_at_pause_ = !config_.send_log.empty() && last < n * repeats_;
     pause_at_ = interval_events_ > n * repeats_ ? std::string::npos
                                                 : (last / n) * body_.size() + ends_[last % n];
     state_ = State::kStreaming;
@@ -394,6 +451,13 @@ class Connection {
     return {0, long(ns)};
   }
 
+  // GOAWAY with --goaway-debug as its debug data (none without it).
+  void SubmitGoaway(int32_t last_stream_id, uint32_t error_code) {
+    const std::string debug = config_.goaway_debug.value_or("");
+    nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, last_stream_id, error_code,
+                          reinterpret_cast<const uint8_t*>(debug.data()), debug.size());
+  }
+
   // Called once the events before the fault have left the socket.
   void Fault() {
     if (fault_ == "rst-stream") {
@@ -401,13 +465,13 @@ class Connection {
       close_when_flushed_ = true;
       state_ = State::kDone;
     } else if (fault_ == "goaway") {
-      nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, stream_id_, NGHTTP2_NO_ERROR, nullptr, 0);
+      SubmitGoaway(stream_id_, NGHTTP2_NO_ERROR);
       pause_at_ = std::string::npos;
       state_ = State::kStreaming;
       nghttp2_session_resume_data(session_, stream_id_);
       end_code_ = 0;
     } else if (fault_ == "goaway-abrupt") {
-      nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, 0, NGHTTP2_INTERNAL_ERROR, nullptr, 0);
+      SubmitGoaway(0, NGHTTP2_INTERNAL_ERROR);
       close_when_flushed_ = true;
       state_ = State::kDone;
     } else if (fault_ == "garbage") {
@@ -443,6 +507,7 @@ class Connection {
   std::vector<size_t> ends_;  // where each event of body_ ends
   size_t repeats_ = 1;
   size_t interval_events_ = 0;
+  bool log_send_at_pause_ = false;  // --send-log: the event up to pause_at_ is due
   std::chrono::steady_clock::time_point next_due_{};
   size_t sent_ = 0;
   size_t pause_at_ = std::string::npos;

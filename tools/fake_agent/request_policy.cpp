@@ -1,10 +1,13 @@
 #include "request_policy.h"
 
+#include <google/protobuf/descriptor.pb.h>
+#include <google/protobuf/dynamic_message.h>
 #include <re2/re2.h>
 
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "process_of.h"
@@ -12,7 +15,9 @@
 namespace fake_agent {
 namespace {
 
+using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
+using google::protobuf::FileDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
@@ -98,6 +103,55 @@ void Drop(Message* message, const PathTree& tree) {
   }
 }
 
+// The schema the field filters are applied in. The replayed events are bytes
+// of any agent, and Pod field 3 was `repeated string labels` up to v1.0.x
+// (v1.6.0 reused it for `string uid`): parsed as tetragon.Pod, a v0.10 pod's
+// labels would all be read into the one `uid`, and re-serialised as the last
+// label alone. Here Pod field 3 is repeated, so every occurrence is written
+// back as it came (for a v1.6.0 `uid`, one occurrence: the same bytes), and it
+// is named as the played agent names it, for the field filter's paths:
+// `labels` before v1.1.0, `uid` otherwise.
+class ProjectionSchema {
+ public:
+  explicit ProjectionSchema(const std::optional<AgentVersion>& version) {
+    const bool labels = version && !version->AtLeast(1, 1, 0);
+    std::set<const FileDescriptor*> added;
+    Add(tetragon::GetEventsResponse::descriptor()->file(), labels ? "labels" : "uid", added);
+    response_ = pool_.FindMessageTypeByName(tetragon::GetEventsResponse::descriptor()->full_name());
+  }
+
+  // False when the copy of the schema did not build (nothing can be projected).
+  bool ok() const { return response_ != nullptr; }
+  // A new, empty GetEventsResponse of this schema.
+  std::unique_ptr<Message> NewEvent() {
+    return std::unique_ptr<Message>(factory_.GetPrototype(response_)->New());
+  }
+
+ private:
+  // Adds `file` after the files it imports (the pool needs them first).
+  void Add(const FileDescriptor* file, const std::string& field_three,
+           std::set<const FileDescriptor*>& added) {
+    if (!added.insert(file).second) return;
+    for (int i = 0; i < file->dependency_count(); ++i) Add(file->dependency(i), field_three, added);
+    google::protobuf::FileDescriptorProto proto;
+    file->CopyTo(&proto);
+    for (auto& message : *proto.mutable_message_type()) {
+      if (proto.package() != "tetragon" || message.name() != "Pod") continue;
+      for (auto& field : *message.mutable_field()) {
+        if (field.number() != 3) continue;
+        field.set_label(google::protobuf::FieldDescriptorProto::LABEL_REPEATED);
+        field.set_name(field_three);
+        field.clear_json_name();
+      }
+    }
+    pool_.BuildFile(proto);
+  }
+
+  google::protobuf::DescriptorPool pool_;
+  google::protobuf::DynamicMessageFactory factory_{&pool_};
+  const Descriptor* response_ = nullptr;
+};
+
 // Go's regexp MatchString: unanchored.
 bool AnyPattern(const std::vector<std::shared_ptr<re2::RE2>>& patterns, const std::string& text) {
   return std::any_of(patterns.begin(), patterns.end(),
@@ -126,14 +180,16 @@ bool CheckSupported(const tetragon::Filter& filter, const char* list, std::strin
 
 std::optional<RequestPolicy> RequestPolicy::Make(const tetragon::GetEventsRequest& request,
                                                  std::string* error, CelMode cel, int* status) {
-  constexpr int kInvalidArgument = 3, kUnimplemented = 12;
+  constexpr int kUnknown = 2, kInvalidArgument = 3, kUnimplemented = 12;
   if (status != nullptr) *status = kUnimplemented;
   for (const auto* list : {&request.allow_list(), &request.deny_list()}) {
     for (const auto& filter : *list) {
+      // As Tetragon v1.7.0 ends GetEvents when it cannot compile a CEL
+      // expression (measured): a plain Go error, so status UNKNOWN.
       if (cel == CelMode::kReject && filter.cel_expression_size() > 0) {
-        *error =
-            "error building filter: failed to compile CEL expression: " + filter.cel_expression(0);
-        if (status != nullptr) *status = kInvalidArgument;
+        *error = "error compiling CEL expression: ERROR: <input>:1:1: cannot compile '" +
+                 filter.cel_expression(0) + "'";
+        if (status != nullptr) *status = kUnknown;
         return std::nullopt;
       }
     }
@@ -254,10 +310,13 @@ bool RequestPolicy::Allows(const tetragon::GetEventsResponse& event) const {
   return !AnyMatches(request_.deny_list(), deny_, event);
 }
 
-bool RequestPolicy::Project(tetragon::GetEventsResponse* event, std::string* error) const {
-  const int type = event->event_case();
-  if (type == tetragon::GetEventsResponse::EVENT_NOT_SET) return true;
-  const FieldDescriptor* event_field = event->GetDescriptor()->FindFieldByNumber(type);
+bool RequestPolicy::Project(Message* event, std::string* error) const {
+  // The member of the `event` oneof that is set; its number is the EventType.
+  const auto* oneof = event->GetDescriptor()->FindOneofByName("event");
+  const FieldDescriptor* event_field =
+      oneof == nullptr ? nullptr : event->GetReflection()->GetOneofFieldDescriptor(*event, oneof);
+  if (event_field == nullptr) return true;
+  const int type = event_field->number();
   Message* body = event->GetReflection()->MutableMessage(event, event_field);
   for (const tetragon::FieldFilter& filter : request_.field_filters()) {
     bool applies = filter.event_set_size() == 0 ||
@@ -298,6 +357,10 @@ PreparedEvents PrepareEvents(const std::string& request_bytes,
   int status = 0;
   auto policy = RequestPolicy::Make(request, &error, cel, &status);
   if (!policy) return {{}, status, error};
+  std::optional<ProjectionSchema> schema;
+  if (policy->HasFieldFilters()) schema.emplace(version);
+  if (schema && !schema->ok())
+    return {{}, kInternal, "the fake's projection schema does not build"};
   for (const std::string& bytes : replay) {
     tetragon::GetEventsResponse event;
     if (!event.ParseFromString(bytes)) return {{}, kInternal, "a replay event does not parse"};
@@ -306,8 +369,11 @@ PreparedEvents PrepareEvents(const std::string& request_bytes,
       prepared.events.push_back(bytes);  // the exact recorded bytes
       continue;
     }
-    if (!policy->Project(&event, &error)) return {{}, kInvalidArgument, error};
-    prepared.events.push_back(event.SerializeAsString());
+    // Projected in the schema that keeps an old agent's pod labels.
+    const std::unique_ptr<Message> projected = schema->NewEvent();
+    if (!projected->ParseFromString(bytes)) return {{}, kInternal, "a replay event does not parse"};
+    if (!policy->Project(projected.get(), &error)) return {{}, kInvalidArgument, error};
+    prepared.events.push_back(projected->SerializeAsString());
   }
   return prepared;
 }

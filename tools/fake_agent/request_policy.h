@@ -48,8 +48,10 @@ class RequestPolicy {
 
   bool Allows(const tetragon::GetEventsResponse& event) const;
   bool HasFieldFilters() const { return request_.field_filters_size() > 0; }
-  // Applies the field filters; false with `error` for a malformed path.
-  bool Project(tetragon::GetEventsResponse* event, std::string* error) const;
+  // Applies the field filters to `event`, a GetEventsResponse of any
+  // descriptor pool (PrepareEvents uses one that keeps an old agent's Pod
+  // labels); false with `error` for a malformed path.
+  bool Project(google::protobuf::Message* event, std::string* error) const;
 
  private:
   struct CompiledFilter {
@@ -74,9 +76,10 @@ fake_agent::CelMode ParseCelMode(const std::string& text, bool* ok);
 
 // What one GetEvents call streams: the replay events the request allows,
 // projected by its field filters (the recorded bytes as they are when it has
-// none). On a request the fake cannot honour, `status` is a gRPC status code
-// other than 0 and `message` says why. `version`: the agent the fake plays
-// (nullopt: the newest).
+// none; projected events are re-serialised with an old agent's repeated Pod
+// field 3 intact, see ProjectionSchema). On a request the fake cannot honour, `status` is a gRPC
+// status code other than 0 and `message` says why. `version`: the agent the fake plays (nullopt:
+// the newest).
 struct PreparedEvents {
   std::vector<std::string> events;
   int status = 0;

@@ -51,6 +51,7 @@ fi
 deb_build_pair "$src" "$work" || fail "building the packages failed (above)"
 version=$DEB_VERSION
 next=$DEB_NEXT
+arch=$(dpkg --print-architecture)
 tree=$DEB_TREE
 deb=$DEB1
 deb2=$DEB2

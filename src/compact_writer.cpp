@@ -218,12 +218,25 @@ unsigned EscapedCodePoint(std::string_view sequence) {
   return 0;
 }
 
-// Length of the character at text[i] when it is printed as it is, else 0.
-inline size_t PrintableLength(std::string_view text, size_t i) {
-  const uint8_t c = uint8_t(text[i]);
-  if (c < 0x80) return c >= 0x20 && c < 0x7f && c != '\\' ? 1 : 0;
+// Length of the valid UTF-8 character at text[i] (a byte >= 0x80) when it is
+// printed as it is, else 0.
+size_t PrintableUtf8Length(std::string_view text, size_t i) {
   const size_t length = ValidUtf8Length(text, i);
   return length > 0 && EscapedCodePoint(text.substr(i, length)) == 0 ? length : 0;
+}
+
+// The first character at or after `i` that is escaped, or the end: printable
+// ASCII but the backslash, and valid UTF-8 but EscapedCodePoint's, are not.
+inline size_t SkipPrintable(std::string_view text, size_t i) {
+  const auto printable_ascii = [](uint8_t c) { return c >= 0x20 && c < 0x7f && c != '\\'; };
+  for (;;) {
+    // ASCII is most of every line: its own loop, a few instructions a byte.
+    while (i < text.size() && printable_ascii(uint8_t(text[i]))) ++i;
+    if (i == text.size() || uint8_t(text[i]) < 0x80) return i;
+    const size_t length = PrintableUtf8Length(text, i);
+    if (length == 0) return i;
+    i += length;
+  }
 }
 
 // An ASCII control (C0 or DEL) or the backslash: \\ \n \r \t, else \xXX.
@@ -246,8 +259,8 @@ void AppendAsciiEscape(uint8_t c, std::string& out) {
   }
 }
 
-// Appends the escape of the character at text[i] (one PrintableLength
-// refused); returns its length in bytes.
+// Appends the escape of the character at text[i] (where SkipPrintable
+// stopped); returns its length in bytes.
 size_t AppendEscapeAt(std::string_view text, size_t i, std::string& out) {
   const uint8_t c = uint8_t(text[i]);
   if (c < 0x80) {
@@ -270,11 +283,7 @@ size_t AppendEscapeAt(std::string_view text, size_t i, std::string& out) {
 void AppendEscapedText(std::string_view text, std::string& out) {
   // Runs of printable characters are appended whole, from `plain_from`.
   size_t plain_from = 0;
-  for (size_t i = 0; i < text.size();) {
-    if (const size_t length = PrintableLength(text, i)) {
-      i += length;
-      continue;
-    }
+  for (size_t i = SkipPrintable(text, 0); i < text.size(); i = SkipPrintable(text, i)) {
     out.append(text.substr(plain_from, i - plain_from));
     i += AppendEscapeAt(text, i, out);
     plain_from = i;

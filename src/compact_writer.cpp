@@ -205,57 +205,88 @@ void AppendKind(std::string_view emoji, std::string_view kind, std::string& out)
   if (kind.size() < 7) out.append(7 - kind.size(), ' ');
 }
 
+// The code point of a valid UTF-8 sequence that is escaped all the same: a
+// C1 control (U+0080..U+009F), or U+2028/U+2029, which some readers take for
+// line breaks; 0 for any other.
+unsigned EscapedCodePoint(std::string_view sequence) {
+  const auto byte = [&](size_t k) { return uint8_t(sequence[k]); };
+  if (sequence.size() == 2 && byte(0) == 0xC2 && byte(1) < 0xA0) return byte(1);
+  if (sequence.size() == 3 && byte(0) == 0xE2 && byte(1) == 0x80 &&
+      (byte(2) == 0xA8 || byte(2) == 0xA9)) {
+    return 0x2028 + (byte(2) - 0xA8);
+  }
+  return 0;
+}
+
+// Length of the valid UTF-8 character at text[i] (a byte >= 0x80) when it is
+// printed as it is, else 0.
+size_t PrintableUtf8Length(std::string_view text, size_t i) {
+  const size_t length = ValidUtf8Length(text, i);
+  return length > 0 && EscapedCodePoint(text.substr(i, length)) == 0 ? length : 0;
+}
+
+// The first character at or after `i` that is escaped, or the end: printable
+// ASCII but the backslash, and valid UTF-8 but EscapedCodePoint's, are not.
+inline size_t SkipPrintable(std::string_view text, size_t i) {
+  const auto printable_ascii = [](uint8_t c) { return c >= 0x20 && c < 0x7f && c != '\\'; };
+  for (;;) {
+    // ASCII is most of every line: its own loop, a few instructions a byte.
+    while (i < text.size() && printable_ascii(uint8_t(text[i]))) ++i;
+    if (i == text.size() || uint8_t(text[i]) < 0x80) return i;
+    const size_t length = PrintableUtf8Length(text, i);
+    if (length == 0) return i;
+    i += length;
+  }
+}
+
+// An ASCII control (C0 or DEL) or the backslash: \\ \n \r \t, else \xXX.
+void AppendAsciiEscape(uint8_t c, std::string& out) {
+  switch (c) {
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    default:
+      AppendByteEscape(c, out);
+  }
+}
+
+// Appends the escape of the character at text[i] (where SkipPrintable
+// stopped); returns its length in bytes.
+size_t AppendEscapeAt(std::string_view text, size_t i, std::string& out) {
+  const uint8_t c = uint8_t(text[i]);
+  if (c < 0x80) {
+    AppendAsciiEscape(c, out);
+    return 1;
+  }
+  const size_t length = ValidUtf8Length(text, i);
+  if (length == 0) {
+    AppendByteEscape(c, out);  // not UTF-8
+    return 1;
+  }
+  const unsigned code = EscapedCodePoint(text.substr(i, length));
+  out += "\\u";
+  for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(code >> shift) & 15];
+  return length;
+}
+
 }  // namespace
 
 void AppendEscapedText(std::string_view text, std::string& out) {
+  // Runs of printable characters are appended whole, from `plain_from`.
   size_t plain_from = 0;
-  for (size_t i = 0; i < text.size();) {
-    const uint8_t c = uint8_t(text[i]);
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      ++i;
-      continue;
-    }
-    size_t length = 1;
-    if (c >= 0x80) {
-      length = ValidUtf8Length(text, i);
-      const bool c1 = length == 2 && c == 0xC2 && uint8_t(text[i + 1]) < 0xA0;
-      const bool separator = length == 3 && c == 0xE2 && uint8_t(text[i + 1]) == 0x80 &&
-                             (uint8_t(text[i + 2]) == 0xA8 || uint8_t(text[i + 2]) == 0xA9);
-      if (length > 0 && !c1 && !separator) {
-        i += length;  // printable UTF-8
-        continue;
-      }
-      out.append(text.substr(plain_from, i - plain_from));
-      if (length == 0) {
-        AppendByteEscape(c, out);  // not UTF-8
-        length = 1;
-      } else {
-        const unsigned code = c1 ? uint8_t(text[i + 1]) : 0x2028 + (uint8_t(text[i + 2]) - 0xA8);
-        out += "\\u";
-        for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(code >> shift) & 15];
-      }
-      i += length;
-      plain_from = i;
-      continue;
-    }
+  for (size_t i = SkipPrintable(text, 0); i < text.size(); i = SkipPrintable(text, i)) {
     out.append(text.substr(plain_from, i - plain_from));
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        AppendByteEscape(c, out);
-    }
-    plain_from = ++i;
+    i += AppendEscapeAt(text, i, out);
+    plain_from = i;
   }
   out.append(text.substr(plain_from));
 }
@@ -354,54 +385,24 @@ void CompactWriter::Describe(const Event& event, const Walker::Index& top) {
     return process;
   };
   switch (spec.shape) {
-    case Shape::kExec: {
-      const Walker::Index process = with_process();
-      args_ += ' ';
-      AppendEscapedText(Text(process, *f.arguments), args_);
+    case Shape::kExec:
+      AppendArguments(with_process());
       break;
-    }
-    case Shape::kExit: {
-      const Walker::Index process = with_process();
-      args_ += ' ';
-      AppendEscapedText(Text(process, *f.arguments), args_);
-      tail_ += ' ';
-      const std::string_view signal = Text(body, *form->first);
-      if (signal.empty()) {
-        tail_ +=
-            std::to_string(uint32_t(wire::AsUint64(form->second->kind, Bits(body, *form->second))));
-      } else {
-        AppendEscapedText(signal, tail_);
-      }
+    case Shape::kExit:
+      AppendArguments(with_process());
+      AppendExitStatus(body, *form->first, *form->second);
       break;
-    }
-    case Shape::kThrottle: {
-      const int64_t type = wire::AsInt64(form->first->kind, Bits(body, *form->first));
+    case Shape::kThrottle:
       AppendKind(spec.emoji, spec.kind, head_);
-      head_ += ' ';
-      head_ += type == f.throttle_start ? "START" : type == f.throttle_stop ? "STOP " : "";
-      head_ += ' ';
-      AppendEscapedText(Text(body, *form->second), head_);
+      AppendThrottle(body, *form->first, *form->second);
       break;
-    }
-    case Shape::kLoader: {
+    case Shape::kLoader:
       with_process();
-      args_ += ' ';
-      const std::string_view buildid = Text(body, *form->first);
-      for (const char c : buildid) {
-        args_ += kHex[uint8_t(c) >> 4];
-        args_ += kHex[uint8_t(c) & 15];
-      }
-      if (!buildid.empty()) args_ += ' ';
-      AppendEscapedText(Text(body, *form->second), args_);
+      AppendLoaded(body, *form->first, *form->second);
       break;
-    }
     case Shape::kHook:
       with_process();
-      for (const Field* text : form->texts) {
-        if (text == nullptr) break;
-        args_ += ' ';
-        AppendEscapedText(Text(body, *text), args_);
-      }
+      AppendHookTexts(body, form->texts);
       break;
     case Shape::kRateLimit:
       AppendKind(spec.emoji, spec.kind, head_);
@@ -412,6 +413,57 @@ void CompactWriter::Describe(const Event& event, const Walker::Index& top) {
     case Shape::kTest:
       head_ = "TEST EVENT";
       break;
+  }
+}
+
+void CompactWriter::AppendArguments(const Walker::Index& process) {
+  args_ += ' ';
+  AppendEscapedText(Text(process, *Resolved().arguments), args_);
+}
+
+// The signal's name if the process died of one, else its exit status.
+void CompactWriter::AppendExitStatus(const Walker::Index& exit, const Field& signal,
+                                     const Field& status) {
+  tail_ += ' ';
+  const std::string_view name = Text(exit, signal);
+  if (name.empty()) {
+    tail_ += std::to_string(uint32_t(wire::AsUint64(status.kind, Bits(exit, status))));
+  } else {
+    AppendEscapedText(name, tail_);
+  }
+}
+
+// START or STOP (padded to one width), then the cgroup.
+void CompactWriter::AppendThrottle(const Walker::Index& throttle, const Field& type,
+                                   const Field& cgroup) {
+  const Fields& f = Resolved();
+  const int64_t number = wire::AsInt64(type.kind, Bits(throttle, type));
+  head_ += ' ';
+  head_ += number == f.throttle_start ? "START" : number == f.throttle_stop ? "STOP " : "";
+  head_ += ' ';
+  AppendEscapedText(Text(throttle, cgroup), head_);
+}
+
+// The build id in hex (and a space) if there is one, then the path loaded.
+void CompactWriter::AppendLoaded(const Walker::Index& loader, const Field& buildid,
+                                 const Field& path) {
+  args_ += ' ';
+  const std::string_view id = Text(loader, buildid);
+  for (const char c : id) {
+    args_ += kHex[uint8_t(c) >> 4];
+    args_ += kHex[uint8_t(c) & 15];
+  }
+  if (!id.empty()) args_ += ' ';
+  AppendEscapedText(Text(loader, path), args_);
+}
+
+// The hook's `texts` (up to the first null), each after a space.
+void CompactWriter::AppendHookTexts(const Walker::Index& hook,
+                                    std::span<const Field* const> texts) {
+  for (const Field* text : texts) {
+    if (text == nullptr) break;
+    args_ += ' ';
+    AppendEscapedText(Text(hook, *text), args_);
   }
 }
 

@@ -27,6 +27,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -44,6 +45,18 @@ class CompactWriter {
   void Describe(const Event& event, const wire::Walker::Index& top);
   void WithProcess(std::string_view emoji, std::string_view kind, std::string_view node,
                    const wire::Walker::Index& process);
+  // The parts of the line after the process, by the event's shape: read from
+  // the event's message (process_exit, process_throttle...), the arguments
+  // from its process.
+  void AppendArguments(const wire::Walker::Index& process);
+  void AppendExitStatus(const wire::Walker::Index& exit, const schema::Field& signal,
+                        const schema::Field& status);
+  void AppendThrottle(const wire::Walker::Index& throttle, const schema::Field& type,
+                      const schema::Field& cgroup);
+  void AppendLoaded(const wire::Walker::Index& loader, const schema::Field& buildid,
+                    const schema::Field& path);
+  void AppendHookTexts(const wire::Walker::Index& hook,
+                       std::span<const schema::Field* const> texts);
   void AppendTime(const wire::Walker::Index& top, std::string& out);
   // Reads of one field of the message at `index` (absent: the default).
   std::string_view Text(const wire::Walker::Index& index, const schema::Field& field) const;

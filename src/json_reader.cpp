@@ -154,58 +154,65 @@ class Reader {
     while (at_ < text_.size()) {
       const char c = text_[at_++];
       if (c == '"') return true;
-      if (uint8_t(c) < 0x20) return false;
-      if (c != '\\') {
-        if (out != nullptr) *out += c;
-        continue;
+      if (uint8_t(c) < 0x20) return false;  // JSON allows control characters only escaped
+      if (c == '\\') {
+        if (!Escape(out)) return false;
+      } else if (out != nullptr) {
+        *out += c;
       }
-      if (at_ >= text_.size()) return false;
-      const char e = text_[at_++];
-      char plain = 0;
-      switch (e) {
-        case '"':
-        case '\\':
-        case '/':
-          plain = e;
-          break;
-        case 'b':
-          plain = '\b';
-          break;
-        case 'f':
-          plain = '\f';
-          break;
-        case 'n':
-          plain = '\n';
-          break;
-        case 'r':
-          plain = '\r';
-          break;
-        case 't':
-          plain = '\t';
-          break;
-        case 'u': {
-          uint32_t c1 = 0;
-          if (!Hex4(&c1)) return false;
-          // A surrogate only as a high-low pair: a lone one is no character.
-          if (c1 >= 0xdc00 && c1 < 0xe000) return false;
-          if (c1 >= 0xd800 && c1 < 0xdc00) {
-            if (!(at_ + 1 < text_.size() && text_[at_] == '\\' && text_[at_ + 1] == 'u')) {
-              return false;
-            }
-            at_ += 2;
-            uint32_t c2 = 0;
-            if (!Hex4(&c2) || c2 < 0xdc00 || c2 >= 0xe000) return false;
-            c1 = 0x10000 + ((c1 - 0xd800) << 10) + (c2 - 0xdc00);
-          }
-          if (out != nullptr) Utf8(c1, out);
-          continue;
-        }
-        default:
-          return false;
-      }
-      if (out != nullptr) *out += plain;
     }
     return false;
+  }
+  // The escape after a backslash; the character it stands for into `out`.
+  bool Escape(std::string* out) {
+    if (at_ >= text_.size()) return false;
+    const char e = text_[at_++];
+    if (e == 'u') return UnicodeEscape(out);
+    const char plain = Unescaped(e);
+    if (plain == 0) return false;
+    if (out != nullptr) *out += plain;
+    return true;
+  }
+  // The character of a one-letter escape (\n...), or 0 for no escape.
+  static char Unescaped(char e) {
+    switch (e) {
+      case '"':
+      case '\\':
+      case '/':
+        return e;
+      case 'b':
+        return '\b';
+      case 'f':
+        return '\f';
+      case 'n':
+        return '\n';
+      case 'r':
+        return '\r';
+      case 't':
+        return '\t';
+      default:
+        return 0;
+    }
+  }
+  // \uXXXX (the "\u" read): a surrogate only as a high-low pair, since a
+  // lone one is no character.
+  bool UnicodeEscape(std::string* out) {
+    uint32_t c = 0;
+    if (!Hex4(&c)) return false;
+    if (c >= 0xdc00 && c < 0xe000) return false;
+    if (c >= 0xd800 && c < 0xdc00 && !LowSurrogate(&c)) return false;
+    if (out != nullptr) Utf8(c, out);
+    return true;
+  }
+  // The \uXXXX low surrogate that must follow the high one in `*c`; `*c`
+  // becomes the pair's code point.
+  bool LowSurrogate(uint32_t* c) {
+    if (!(at_ + 1 < text_.size() && text_[at_] == '\\' && text_[at_ + 1] == 'u')) return false;
+    at_ += 2;
+    uint32_t low = 0;
+    if (!Hex4(&low) || low < 0xdc00 || low >= 0xe000) return false;
+    *c = 0x10000 + ((*c - 0xd800) << 10) + (low - 0xdc00);
+    return true;
   }
 
   std::string_view text_;

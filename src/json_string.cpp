@@ -10,6 +10,7 @@
 #include "utf8.h"
 
 namespace tetrars {
+namespace {
 
 // True when any of the eight bytes of `word` needs more than a copy:
 // below 0x20, '"', '\\' or 0x80 and above (to be checked as UTF-8).
@@ -34,71 +35,79 @@ inline unsigned WorkMask16(const char* p) {
 }
 #endif
 
-void AppendJsonString(std::string_view text, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  size_t plain_from = 0;
-  size_t i = 0;
-  while (i < text.size()) {
+// A byte that is copied as it is: printable ASCII other than '"' and '\\'.
+inline bool IsPlain(uint8_t c) {
+  return c >= 0x20 && c != '"' && c != '\\' && c < 0x80;
+}
+
+// The first byte at or after `i` that needs more than a copy, or the end:
+// sixteen bytes at a time, then eight, then one.
+inline size_t SkipPlain(std::string_view text, size_t i) {
 #if defined(__SSE2__)
-    // Sixteen bytes at a time, straight to the first that needs a look.
-    if (i + 16 <= text.size()) {
-      if (const unsigned mask = WorkMask16(text.data() + i)) {
-        i += size_t(__builtin_ctz(mask));
-      } else {
-        i += 16;
-        continue;
-      }
-    }
+  for (; i + 16 <= text.size(); i += 16) {
+    if (const unsigned mask = WorkMask16(text.data() + i)) return i + size_t(__builtin_ctz(mask));
+  }
 #endif
-    uint64_t word;
-    if (i + 8 <= text.size() && (std::memcpy(&word, text.data() + i, 8), !NeedsWork(word))) {
-      i += 8;
-      continue;
-    }
+  uint64_t word;
+  while (i + 8 <= text.size() && (std::memcpy(&word, text.data() + i, 8), !NeedsWork(word))) {
+    i += 8;
+  }
+  while (i < text.size() && IsPlain(uint8_t(text[i]))) ++i;
+  return i;
+}
+
+// The escape of a byte that cannot be copied: '"', '\\' and the controls as
+// protojson writes them; a byte >= 0x80 here is not valid UTF-8.
+inline void AppendEscape(uint8_t c, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  switch (c) {
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\b':
+      out += "\\b";
+      break;
+    case '\f':
+      out += "\\f";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    default:
+      if (c < 0x20) {
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      } else {
+        out += "\xEF\xBF\xBD";  // U+FFFD for a byte that is not valid UTF-8
+      }
+  }
+}
+}  // namespace
+
+void AppendJsonString(std::string_view text, std::string& out) {
+  out += '"';
+  // Runs of bytes that need no escape are appended whole, from `plain_from`.
+  size_t plain_from = 0;
+  for (size_t i = SkipPlain(text, 0); i < text.size(); i = SkipPlain(text, i)) {
     const uint8_t c = uint8_t(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-      ++i;
-      continue;
-    }
     if (c >= 0x80) {
       if (const size_t n = ValidUtf8Length(text, i)) {
-        i += n;
+        i += n;  // valid UTF-8 is copied as it is
         continue;
       }
     }
     out.append(text.substr(plain_from, i - plain_from));
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += "\xEF\xBF\xBD";  // U+FFFD for a byte that is not valid UTF-8
-        }
-    }
+    AppendEscape(c, out);
     plain_from = ++i;
   }
   out.append(text.substr(plain_from));

@@ -47,6 +47,55 @@ bool KeyLess(Kind kind, uint64_t a_bits, std::string_view a_text, uint64_t b_bit
   }
 }
 
+// A map key as protojson prints it: always a JSON string.
+void AppendMapKey(Kind kind, uint64_t bits, std::string_view text, std::string& out) {
+  switch (kind) {
+    case Kind::kString:
+      AppendJsonString(text, out);
+      break;
+    case Kind::kBool:
+      out += bits != 0 ? "\"true\"" : "\"false\"";
+      break;
+    case Kind::kInt64:
+    case Kind::kSint64:
+    case Kind::kSfixed64:
+      json_format::AppendQuotedInt64(wire::AsInt64(kind, bits), out);
+      break;
+    case Kind::kUint64:
+    case Kind::kFixed64:
+      json_format::AppendQuotedUint64(bits, out);
+      break;
+    case Kind::kUint32:
+    case Kind::kFixed32:
+      out += '"';
+      json_format::AppendUint32(uint32_t(bits), out);
+      out += '"';
+      break;
+    default:
+      out += '"';
+      json_format::AppendInt32(int32_t(wire::AsInt64(kind, bits)), out);
+      out += '"';
+  }
+}
+
+// The text of a string or bytes value (a default one has no data).
+std::string_view TextOf(const Occurrence& o) {
+  return {reinterpret_cast<const char*>(o.data), o.data ? size_t(o.bits) : 0};
+}
+
+// An enum value by its name; protojson prints a number it has no name for.
+void AppendEnum(const Field& field, uint64_t bits, std::string& out) {
+  const int32_t number = int32_t(uint32_t(bits));
+  const std::string_view name = schema::EnumName(schema::EnumAt(field.type), number);
+  if (name.empty()) {
+    json_format::AppendInt32(number, out);
+  } else {
+    out += '"';
+    out += name;
+    out += '"';
+  }
+}
+
 }  // namespace
 
 bool WireJsonWriter::Append(const schema::Message& type, const uint8_t* data, size_t size,
@@ -157,22 +206,10 @@ bool WireJsonWriter::Repeated(const Field& field, const Slot& slot, bool* any) {
 
 bool WireJsonWriter::Map(const Field& field, const Slot& slot) {
   const schema::Message& entry_type = schema::TypeOf(field);
-  const Field& key_field = entry_type.fields[0];
   const size_t base = entries_.size();
   for (uint32_t i = slot.first; i != wire::kNone; i = walker_.occurrence(i).next) {
     const Occurrence o = walker_.occurrence(i);
-    const Span span{o.data, size_t(o.bits)};
-    const wire::Walker::Mark arena = walker_.Save();
-    const wire::Walker::Index index = walker_.Build(entry_type, std::span<const Span>(&span, 1));
-    MapEntry entry{0, {}, span};
-    if (const Slot key = walker_.slot(index, key_field); key.last != wire::kNone) {
-      const Occurrence k = walker_.occurrence(key.last);
-      entry.key_bits = k.bits;
-      if (k.wire_type == 2)
-        entry.key_text = {reinterpret_cast<const char*>(k.data), size_t(k.bits)};
-    }
-    walker_.Restore(arena);
-    entries_.push_back(entry);
+    entries_.push_back(ReadKey(entry_type, Span{o.data, size_t(o.bits)}));
   }
   const Kind kind = field.map_key;
   const auto less = [kind](const MapEntry& a, const MapEntry& b) {
@@ -186,42 +223,31 @@ bool WireJsonWriter::Map(const Field& field, const Slot& slot) {
   for (size_t i = base; i < end; ++i) {
     // A key seen again replaces the entry: keep the last of equal keys.
     if (i + 1 < end && !less(entries_[i], entries_[i + 1])) continue;
-    const MapEntry entry = entries_[i];
+    const MapEntry entry = entries_[i];  // a copy: nested maps grow entries_
     if (!first) out += ',';
     first = false;
-    switch (kind) {
-      case Kind::kString:
-        AppendJsonString(entry.key_text, out);
-        break;
-      case Kind::kBool:
-        out += entry.key_bits != 0 ? "\"true\"" : "\"false\"";
-        break;
-      case Kind::kInt64:
-      case Kind::kSint64:
-      case Kind::kSfixed64:
-        json_format::AppendQuotedInt64(wire::AsInt64(kind, entry.key_bits), out);
-        break;
-      case Kind::kUint64:
-      case Kind::kFixed64:
-        json_format::AppendQuotedUint64(entry.key_bits, out);
-        break;
-      case Kind::kUint32:
-      case Kind::kFixed32:
-        out += '"';
-        json_format::AppendUint32(uint32_t(entry.key_bits), out);
-        out += '"';
-        break;
-      default:
-        out += '"';
-        json_format::AppendInt32(int32_t(wire::AsInt64(kind, entry.key_bits)), out);
-        out += '"';
-    }
+    AppendMapKey(kind, entry.key_bits, entry.key_text, out);
     out += ':';
     if (!MapValue(entry_type, entry.entry)) return false;
   }
   out += '}';
   entries_.resize(base);
   return true;
+}
+
+// The key of one map entry (missing: the default), for sorting.
+WireJsonWriter::MapEntry WireJsonWriter::ReadKey(const schema::Message& entry_type,
+                                                 const Span& entry) {
+  const wire::Walker::Mark arena = walker_.Save();
+  const wire::Walker::Index index = walker_.Build(entry_type, std::span<const Span>(&entry, 1));
+  MapEntry read{0, {}, entry};
+  if (const Slot key = walker_.slot(index, entry_type.fields[0]); key.last != wire::kNone) {
+    const Occurrence k = walker_.occurrence(key.last);
+    read.key_bits = k.bits;
+    if (k.wire_type == 2) read.key_text = {reinterpret_cast<const char*>(k.data), size_t(k.bits)};
+  }
+  walker_.Restore(arena);
+  return read;
 }
 
 // A map value is printed even when it is the default ("" or 0, or {}).
@@ -271,24 +297,14 @@ void WireJsonWriter::Value(const Field& field, const Occurrence& o) {
     case Kind::kBool:
       out += o.bits != 0 ? "true" : "false";
       break;
-    case Kind::kEnum: {
-      const int32_t number = int32_t(uint32_t(o.bits));
-      const std::string_view name = schema::EnumName(schema::EnumAt(field.type), number);
-      if (name.empty()) {
-        json_format::AppendInt32(number, out);  // protojson prints numbers it has no name for
-      } else {
-        out += '"';
-        out += name;
-        out += '"';
-      }
+    case Kind::kEnum:
+      AppendEnum(field, o.bits, out);
       break;
-    }
     case Kind::kString:
-      AppendJsonString({reinterpret_cast<const char*>(o.data), o.data ? size_t(o.bits) : 0}, out);
+      AppendJsonString(TextOf(o), out);
       break;
     case Kind::kBytes:
-      json_format::AppendBase64(
-          {reinterpret_cast<const char*>(o.data), o.data ? size_t(o.bits) : 0}, out);
+      json_format::AppendBase64(TextOf(o), out);
       break;
     case Kind::kMessage:
       break;  // not a scalar: the callers print messages

@@ -52,6 +52,7 @@ class WireJsonWriter {
   bool WellKnown(const schema::Message& type, std::span<const wire::Span> spans);
   bool Repeated(const schema::Field& field, const wire::Slot& slot, bool* any);
   bool Map(const schema::Field& field, const wire::Slot& slot);
+  MapEntry ReadKey(const schema::Message& entry_type, const wire::Span& entry);
   bool MapValue(const schema::Message& entry_type, const wire::Span& entry);
   void Value(const schema::Field& field, const wire::Occurrence& occurrence);
   bool Fail(std::string why);

@@ -72,7 +72,4 @@ class CompactWriter {
   bool sys_admin_ = false;
 };
 
-// `text` with the escapes above, for one line of plain text.
-void AppendEscapedText(std::string_view text, std::string& out);
-
 }  // namespace tetrars

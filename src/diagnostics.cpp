@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "compact_writer.h"
+#include "escaped_text.h"
 #include "utf8.h"
 
 namespace tetrars {

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "compact_writer.h"
 #include "decode.h"
+#include "escaped_text.h"
 #include "journal_sink.h"
 #include "json_writer.h"
 #include "line_encoder.h"

@@ -64,6 +64,17 @@ std::vector<std::string> Candidates() {
   return directories;
 }
 
+// The library, when the program links it; its path goes to `where`.
+void* AlreadyLoaded(std::string* where) {
+  Dl_info info{};
+  void* function = dlsym(RTLD_DEFAULT, "tetrars_regex_abi");
+  if (function == nullptr || dladdr(function, &info) == 0 || info.dli_fname == nullptr) {
+    return nullptr;
+  }
+  *where = info.dli_fname;
+  return dlopen(info.dli_fname, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+}
+
 template <typename Function>
 bool Bind(void* handle, const char* name, Function* out) {
   *out = reinterpret_cast<Function>(dlsym(handle, name));
@@ -97,8 +108,10 @@ std::shared_ptr<Regex::Library> Functions(std::shared_ptr<Regex::Library> librar
 std::optional<Regex> Regex::Compile(std::string_view pattern, RegexError* error) {
   auto library = std::make_shared<Library>();
   std::string where = kRegexLibrary;
-  // Already there (linked by the program, as the tests do): that copy.
-  library->handle = dlopen(kRegexLibrary, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+  // Already there (linked by the program, as the tests do): that copy. The
+  // library has no SONAME to be found by (a private plugin, not a public
+  // library), so it is found by one of its functions.
+  library->handle = AlreadyLoaded(&where);
   if (library->handle == nullptr) {
     std::string searched;
     for (const std::string& directory : Candidates()) {

@@ -5,7 +5,8 @@
 // compiles a pattern with RE2's syntax and default options, as the agent
 // compiles --process/--pod/--containers/--namespace-regex; PartialMatch() is
 // RE2::PartialMatch (unanchored). The library is looked for, in this order:
-//   1. already loaded in the process (the test programs link it);
+//   1. already loaded in the process (the test programs link it), found by
+//      its tetrars_regex_abi function;
 //   2. beside the running binary (/proc/self/exe): build/ next to build/tetrars;
 //   3. its installed place, compiled in (TETRARS_REGEX_LIBRARY_DIR:
 //      /usr/lib/<multiarch>/tetrars for the package).

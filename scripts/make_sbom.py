@@ -4,13 +4,15 @@
   make_sbom.py --binary build/tetrars --name tetrars --version 0.1.0 \
       --compiler /usr/bin/c++ --compiler-version 12.2.0 --json out.json --zlib out.z \
       [--static /usr/lib/x86_64-linux-gnu/libfoo.a ...] \
+      [--dlopen libz.so.1 "what loads it" ...] \
       [--plugin build/libtetrars-regex.so "what loads it" ...]
 
 Components are what the binary links: every shared library `ldd` resolves
 (direct or indirect) and every static archive named with --static, each
 mapped to the Debian package that ships it (name, version as dpkg reports it,
 purl pkg:deb/debian/..., license from the package's DEP-5 copyright file).
-A plugin (--plugin PATH WHEN: a library of the project that the binary loads
+A system library the binary loads with dlopen (--dlopen SONAME WHEN: zlib for
+--sbom) is listed with linkage "dlopen, WHEN". A plugin (--plugin PATH WHEN: a library of the project that the binary loads
 with dlopen, such as libtetrars-regex.so, which holds RE2) is a component of
 its own, and every shared library `ldd` resolves for it is listed as linked
 through it (property tetrars:linkage "dynamic, through libtetrars-regex.so"),
@@ -115,6 +117,8 @@ def main():
     parser.add_argument("--compiler", required=True)
     parser.add_argument("--compiler-version", required=True)
     parser.add_argument("--static", nargs="*", default=[])
+    parser.add_argument("--dlopen", nargs=2, action="append", default=[], metavar=("SONAME", "WHEN"),
+                        help="a system library the binary loads with dlopen, and when")
     parser.add_argument("--plugin", nargs=2, action="append", default=[], metavar=("PATH", "WHEN"),
                         help="a library of the project the binary loads with dlopen, and when "
                         "(the options that load it)")
@@ -148,6 +152,13 @@ def main():
         if package is None:
             sys.exit(f"make_sbom: no Debian package ships {archive}")
         components[package] = component(package, "static")
+    for soname, when in args.dlopen:
+        match = re.search(r"^\s*" + re.escape(soname) + r" \(.*\) => (\S+)$", run("ldconfig", "-p"),
+                          re.M)
+        package = debian_package(match.group(1)) if match else None
+        if package is None:
+            sys.exit(f"make_sbom: no Debian package ships {soname}")
+        components.setdefault(package, component(package, "dlopen, " + when))
     binary_refs = sorted(c["bom-ref"] for c in components.values())
     plugins = []
     for path, when in args.plugin:

@@ -117,6 +117,13 @@ man_page_compressed() {
 }
 check "make install: the binary is stripped and keeps its SBOM" stripped_with_sbom "$stage/usr/bin/tetrars"
 check "make install: the man page is tetrars.1.gz" man_page_compressed
+regex_library_staged() {
+  local lib
+  lib=$(find "$stage" -name libtetrars-regex.so -path '*/tetrars/*')
+  [ -n "$lib" ] || { echo "make install installed no libtetrars-regex.so"; return 1; }
+  file -b "$lib" | grep -q ', stripped' || { echo "$lib is not stripped: $(file -b "$lib")"; return 1; }
+}
+check "make install: libtetrars-regex.so in <libdir>/tetrars, stripped" regex_library_staged
 
 # The second package, for the upgrade: the same tree with a changelog entry one
 # Debian revision up, rebuilt with -nc (no pre-clean) so that dh reuses the
@@ -195,6 +202,21 @@ installed_files() {
     { echo "systemd-analyze verify rejects the installed unit"; return 1; }
 }
 check "the package installs the binary, man page, unit and conffile" installed_files
+# Issue 22: RE2 is in libtetrars-regex.so, which the installed binary finds in
+# its installed place for the options that need it.
+regex_library_installed() {
+  local lib out rc=0
+  lib=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/tetrars/libtetrars-regex.so
+  [ -f "$lib" ] || { echo "$lib is not installed"; return 1; }
+  dpkg-query -S "$lib" >/dev/null || { echo "$lib does not belong to the package"; return 1; }
+  out=$(/usr/bin/tetrars --once --server-address unix:/nonexistent/tetragon.sock \
+    --process ssh --match 'process.binary =~ ^/usr/bin/' 2>&1) || rc=$?
+  if [ "$rc" -eq 2 ] || grep -q 'needs libtetrars-regex.so' <<<"$out"; then
+    echo "the installed tetrars does not find $lib: $out"
+    return 1
+  fi
+}
+check "the package installs libtetrars-regex.so where tetrars finds it" regex_library_installed
 check "the package's binary is stripped and keeps its SBOM (dh_strip)" stripped_with_sbom /usr/bin/tetrars
 echo "== systemd-analyze security"
 systemd-analyze security --offline=true /lib/systemd/system/tetrars.service | tail -1

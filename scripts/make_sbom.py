@@ -3,13 +3,21 @@
 
   make_sbom.py --binary build/tetrars --name tetrars --version 0.1.0 \
       --compiler /usr/bin/c++ --compiler-version 12.2.0 --json out.json --zlib out.z \
-      [--static /usr/lib/x86_64-linux-gnu/libfoo.a ...]
+      [--static /usr/lib/x86_64-linux-gnu/libfoo.a ...] \
+      [--dlopen libz.so.1 "what loads it" ...] \
+      [--plugin build/libtetrars-regex.so "what loads it" ...]
 
 Components are what the binary links: every shared library `ldd` resolves
 (direct or indirect) and every static archive named with --static, each
 mapped to the Debian package that ships it (name, version as dpkg reports it,
 purl pkg:deb/debian/..., license from the package's DEP-5 copyright file).
-The compiler, and the build tools named with --build-tool (protoc and
+A system library the binary loads with dlopen (--dlopen SONAME WHEN: zlib for
+--sbom) is listed with linkage "dlopen, WHEN". A plugin (--plugin PATH WHEN: a library of the project that the binary loads
+with dlopen, such as libtetrars-regex.so, which holds RE2) is a component of
+its own, and every shared library `ldd` resolves for it is listed as linked
+through it (property tetrars:linkage "dynamic, through libtetrars-regex.so"),
+unless the binary links it already; the dependencies section says which
+component needs which. The compiler, and the build tools named with --build-tool (protoc and
 libprotobuf, which compile the schema into tables but are not in the binary),
 are listed under metadata.tools. The timestamp honours
 SOURCE_DATE_EPOCH and the serial number is derived from the content, so the
@@ -109,6 +117,11 @@ def main():
     parser.add_argument("--compiler", required=True)
     parser.add_argument("--compiler-version", required=True)
     parser.add_argument("--static", nargs="*", default=[])
+    parser.add_argument("--dlopen", nargs=2, action="append", default=[], metavar=("SONAME", "WHEN"),
+                        help="a system library the binary loads with dlopen, and when")
+    parser.add_argument("--plugin", nargs=2, action="append", default=[], metavar=("PATH", "WHEN"),
+                        help="a library of the project the binary loads with dlopen, and when "
+                        "(the options that load it)")
     parser.add_argument("--build-tool", nargs="*", default=[],
                         help="files of tools the build ran (protoc: the schema compiler), "
                         "listed under metadata.tools, not as components")
@@ -139,6 +152,32 @@ def main():
         if package is None:
             sys.exit(f"make_sbom: no Debian package ships {archive}")
         components[package] = component(package, "static")
+    for soname, when in args.dlopen:
+        match = re.search(r"^\s*" + re.escape(soname) + r" \(.*\) => (\S+)$", run("ldconfig", "-p"),
+                          re.M)
+        package = debian_package(match.group(1)) if match else None
+        if package is None:
+            sys.exit(f"make_sbom: no Debian package ships {soname}")
+        components.setdefault(package, component(package, "dlopen, " + when))
+    binary_refs = sorted(c["bom-ref"] for c in components.values())
+    plugins = []
+    for path, when in args.plugin:
+        name = os.path.basename(path)
+        ref = f"{args.name}/{name}"
+        plugin = {"type": "library", "bom-ref": ref, "name": name, "version": args.version,
+                  "licenses": [{"license": {"id": "MIT"}}],
+                  "properties": [{"name": "tetrars:linkage", "value": "dlopen, " + when}]}
+        needs = []
+        for line in run("ldd", path).splitlines():
+            match = re.match(r"\s*(\S+) => (\S+)", line)
+            if not match:
+                continue
+            package = debian_package(match.group(2))
+            if package is None:
+                sys.exit(f"make_sbom: no Debian package ships {match.group(2)}")
+            item = components.setdefault(package, component(package, "dynamic, through " + name))
+            needs.append(item["bom-ref"])
+        plugins.append((plugin, sorted(set(needs))))
 
     compiler_package = debian_package(args.compiler)
     compiler = {"type": "application", "name": compiler_package.split(":")[0] if compiler_package
@@ -167,9 +206,11 @@ def main():
             "component": {"type": "application", "bom-ref": args.name, "name": args.name,
                           "version": args.version, "licenses": [{"license": {"id": "MIT"}}]},
         },
-        "components": sorted(components.values(), key=lambda c: c["name"]),
+        "components": sorted(list(components.values()) + [p for p, _ in plugins],
+                             key=lambda c: c["name"]),
         "dependencies": [{"ref": args.name,
-                          "dependsOn": sorted(c["bom-ref"] for c in components.values())}],
+                          "dependsOn": sorted(binary_refs + [p["bom-ref"] for p, _ in plugins])}] +
+                        [{"ref": p["bom-ref"], "dependsOn": needs} for p, needs in plugins],
     }
     body = json.dumps(bom, sort_keys=True).encode()
     bom["serialNumber"] = "urn:uuid:" + str(uuid.UUID(bytes=hashlib.sha256(body).digest()[:16], version=5))

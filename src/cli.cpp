@@ -1,7 +1,6 @@
 #include "cli.h"
 
 #include <getopt.h>
-#include <re2/re2.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -195,12 +194,7 @@ std::optional<CommandLine> CheckServerSideFilters(ParseState& s) {
         std::pair{"--containers", &options.container_regex},
         std::pair{"--namespace-regex", &options.namespace_regex}}) {
     for (const std::string& pattern : *patterns) {
-      const re2::RE2 re(pattern, re2::RE2::Quiet);
-      if (!re.ok()) {
-        return UsageError(
-            "invalid regular expression '" + pattern + "' in " + flag + ": " + re.error(),
-            "use RE2 syntax (https://github.com/google/re2/wiki/Syntax)");
-      }
+      if (auto problem = CheckRegex(flag, pattern)) return UsageError(problem->what, problem->todo);
     }
   }
   return std::nullopt;
@@ -309,9 +303,9 @@ void ResolveIncludeFields(ParseState& s) {
 std::optional<CommandLine> ParseMatches(ParseState& s) {
   Options& options = s.options;
   for (const std::string& text : s.match_texts) {
-    std::string why;
-    auto predicate = Predicate::Parse(text, options.event_types, &why);
-    if (!predicate) return UsageError(why, "see --match in tetrars --help");
+    std::string why, advice = "see --match in tetrars --help";
+    auto predicate = Predicate::Parse(text, options.event_types, &why, &advice);
+    if (!predicate) return UsageError(why, advice);
     const std::string& path = predicate->path();
     const auto keeps = [&path](const std::string& p) { return PathsOverlap(p, path); };
     if (!options.all_fields && !s.include_fields &&

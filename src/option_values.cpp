@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "regex_library.h"
+
 namespace tetrars {
 
 std::vector<std::string> SplitList(const std::string& text) {
@@ -22,6 +24,16 @@ std::string Upper(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char c) { return std::toupper(c); });
   return text;
+}
+
+std::optional<ValueProblem> CheckRegex(const std::string& flag, const std::string& pattern) {
+  RegexError why;
+  if (Regex::Compile(pattern, &why)) return std::nullopt;
+  if (why.kind == RegexError::kLibrary) {
+    return ValueProblem{RegexLibraryMissing(flag, why), kRegexLibraryAdvice};
+  }
+  return ValueProblem{"invalid regular expression '" + pattern + "' in " + flag + ": " + why.text,
+                      "use RE2 syntax (https://github.com/google/re2/wiki/Syntax)"};
 }
 
 bool ValidPathSyntax(const std::string& path) {

@@ -23,6 +23,19 @@ std::optional<int> ParseDurationMs(const std::string& text);
 // A byte count: 1024 to 2^31, or 0 where `zero_allowed` (no limit).
 std::optional<size_t> ParseByteCount(const std::string& text, bool zero_allowed);
 
+// What is wrong with an option's value, as the command line says it:
+// "tetrars: <what>: <todo>".
+struct ValueProblem {
+  std::string what;
+  std::string todo;
+};
+
+// A regular expression the agent compiles (--process, --pod, --containers,
+// --namespace-regex): checked here with RE2, as the agent would, since a bad
+// one fails the stream. RE2 comes from libtetrars-regex.so (regex.h): loaded
+// for the check and unloaded after it. Nothing if the pattern compiles.
+std::optional<ValueProblem> CheckRegex(const std::string& flag, const std::string& pattern);
+
 // A field path as the agent takes it: snake_case segments joined by dots.
 bool ValidPathSyntax(const std::string& path);
 

@@ -73,7 +73,8 @@ bool Reached(wire::Walker& walker, const Event& event, const wire::Path& route) 
 }  // namespace
 
 std::optional<Predicate> Predicate::Parse(const std::string& text,
-                                          const std::vector<EventKind>& types, std::string* error) {
+                                          const std::vector<EventKind>& types, std::string* error,
+                                          std::string* advice) {
   Predicate p;
   const size_t first_space = text.find(' ');
   const size_t op_end =
@@ -206,9 +207,13 @@ std::optional<Predicate> Predicate::Parse(const std::string& text,
   };
   if (regex_op) {
     if (!p.is_string_) return fail(op + " needs a string field; " + p.path_ + " is not one");
-    p.regex_ = std::make_shared<re2::RE2>(value, re2::RE2::Quiet);
-    if (!p.regex_->ok()) return fail("bad regular expression: " + p.regex_->error());
-    return p;
+    RegexError why;
+    p.regex_ = Regex::Compile(value, &why);
+    if (p.regex_) return p;
+    if (why.kind == RegexError::kPattern) return fail("bad regular expression: " + why.text);
+    *error = RegexLibraryMissing("--match '" + op + "'", why);
+    if (advice != nullptr) *advice = kRegexLibraryAdvice;
+    return std::nullopt;
   }
   switch (p.type_) {
     case Type::kString:
@@ -258,8 +263,8 @@ bool Predicate::Compare(const wire::Scalar& value) const {
   const int op = int(op_);
   switch (type_) {
     case Type::kString: {
-      if (op_ == Op::kRe) return re2::RE2::PartialMatch(value.text, *regex_);
-      if (op_ == Op::kNotRe) return !re2::RE2::PartialMatch(value.text, *regex_);
+      if (op_ == Op::kRe) return regex_->PartialMatch(value.text);
+      if (op_ == Op::kNotRe) return !regex_->PartialMatch(value.text);
       return Holds(value.text, std::string_view(text_), op);
     }
     case Type::kBool:

@@ -5,7 +5,8 @@
 // -f; wrappers such as process.uid read as their value; no repeated field on
 // the way), OP is one of == != < <= > >= =~ !~ and VALUE is parsed by the
 // field's type (numbers in range, true/false, enum names or numbers, strings;
-// =~ and !~ take an RE2 pattern on a string field, unanchored). Matches()
+// =~ and !~ take an RE2 pattern on a string field, unanchored; RE2 comes
+// from libtetrars-regex.so, loaded for them: regex.h). Matches()
 // only reads the event. A field that is absent (an unset message or wrapper
 // on the way, or an event of a type without the field) matches only `!=` and
 // `!~`; a scalar that is merely unset in a message that is set reads as its
@@ -20,8 +21,6 @@
 // random messages.
 #pragma once
 
-#include <re2/re2.h>
-
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -30,15 +29,19 @@
 
 #include "event.h"
 #include "event_types.h"
+#include "regex_library.h"
 #include "wire.h"
 
 namespace tetrars {
 
 class Predicate {
  public:
-  // Nothing, with a one-line reason in `error`, for a bad predicate.
+  // Nothing, with a one-line reason in `error`, for a bad predicate. When
+  // `advice` is given, it is set when the predicate needs something other than
+  // a better --match: =~ and !~ without libtetrars-regex.so (regex.h).
   static std::optional<Predicate> Parse(const std::string& text,
-                                        const std::vector<EventKind>& types, std::string* error);
+                                        const std::vector<EventKind>& types, std::string* error,
+                                        std::string* advice = nullptr);
 
   // `event` must be validated (wire::Validate against schema::EventsResponse(),
   // as Event promises). `walker` is only scratch: the caller's one walker,
@@ -66,7 +69,7 @@ class Predicate {
   int64_t signed_ = 0;      // int32/int64/enum value
   uint64_t unsigned_ = 0;   // uint32/uint64 value
   bool boolean_ = false;
-  std::shared_ptr<re2::RE2> regex_;
+  std::optional<Regex> regex_;  // =~ and !~: RE2, from libtetrars-regex.so
 };
 
 }  // namespace tetrars

@@ -1,5 +1,6 @@
 #include "sbom.h"
 
+#include <dlfcn.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -11,9 +12,37 @@
 namespace tetrars {
 namespace {
 
+// zlib is loaded for --sbom alone (dlopen), so the daemon does not map it.
+struct Zlib {
+  void* handle = nullptr;
+  decltype(&inflateInit_) init = nullptr;
+  decltype(&::inflate) run = nullptr;
+  decltype(&inflateEnd) end = nullptr;
+
+  explicit Zlib(std::string* error) {
+    handle = dlopen("libz.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (handle == nullptr) {
+      *error = std::string("cannot load zlib (") + dlerror() + "; install zlib1g)";
+      return;
+    }
+    init = reinterpret_cast<decltype(init)>(dlsym(handle, "inflateInit_"));
+    run = reinterpret_cast<decltype(run)>(dlsym(handle, "inflate"));
+    end = reinterpret_cast<decltype(end)>(dlsym(handle, "inflateEnd"));
+    if (init == nullptr || run == nullptr || end == nullptr) *error = "libz.so.1 lacks inflate";
+  }
+  Zlib(const Zlib&) = delete;
+  Zlib& operator=(const Zlib&) = delete;
+  ~Zlib() {
+    if (handle != nullptr) dlclose(handle);
+  }
+  bool ok() const { return end != nullptr; }
+};
+
 std::string Inflate(const std::string& compressed, std::string* error) {
+  const Zlib zlib(error);
+  if (!zlib.ok()) return "";
   z_stream z{};
-  if (inflateInit(&z) != Z_OK) {
+  if (zlib.init(&z, ZLIB_VERSION, int(sizeof z)) != Z_OK) {
     *error = "cannot start zlib";
     return "";
   }
@@ -25,10 +54,10 @@ std::string Inflate(const std::string& compressed, std::string* error) {
   while (rc == Z_OK) {
     z.next_out = reinterpret_cast<Bytef*>(buffer);
     z.avail_out = sizeof buffer;
-    rc = inflate(&z, Z_NO_FLUSH);
+    rc = zlib.run(&z, Z_NO_FLUSH);
     out.append(buffer, sizeof buffer - z.avail_out);
   }
-  inflateEnd(&z);
+  zlib.end(&z);
   if (rc != Z_STREAM_END) {
     *error = "the .sbom section is not a complete zlib stream";
     return "";

@@ -91,6 +91,27 @@ TEST(Sbom, SectionIsCycloneDxListingTheLibrariesActuallyLinked) {
   EXPECT_EQ(compiler["version"], TETRARS_CXX_COMPILER_VERSION);
 }
 
+// Issue 22: RE2 is not in the binary but in libtetrars-regex.so, which the
+// binary loads for the options that need it; the SBOM says so.
+TEST(Sbom, ListsTheRegexLibraryAndWhatItLinks) {
+  const json bom = json::parse(SectionWithObjcopy());
+  const json* plugin = Component(bom, "libtetrars-regex.so");
+  ASSERT_NE(plugin, nullptr) << bom.dump(2);
+  EXPECT_EQ(Property(*plugin, "tetrars:linkage").rfind("dlopen, for --process", 0), 0u);
+  const json* re2 = Component(bom, "libre2");
+  ASSERT_NE(re2, nullptr) << bom.dump(2);
+  EXPECT_EQ(Property(*re2, "tetrars:linkage"), "dynamic, through libtetrars-regex.so");
+  bool plugin_needs_re2 = false;
+  for (const json& d : bom["dependencies"]) {
+    if (d["ref"] != (*plugin)["bom-ref"]) continue;
+    for (const json& ref : d["dependsOn"]) plugin_needs_re2 |= ref == (*re2)["bom-ref"];
+  }
+  EXPECT_TRUE(plugin_needs_re2) << bom["dependencies"].dump(2);
+  // Nor does the binary hold RE2's code or load it at start.
+  EXPECT_EQ(Output("nm -C " + e2e::kTetrars + " | grep -c 're2::' || true"), "0\n");
+  EXPECT_EQ(Output("ldd " + e2e::kTetrars).find("libre2"), std::string::npos);
+}
+
 TEST(Sbom, SbomFlagPrintsTheSection) {
   EXPECT_EQ(Output(e2e::kTetrars + " --sbom"), SectionWithObjcopy());
 }

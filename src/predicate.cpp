@@ -72,191 +72,195 @@ bool Reached(wire::Walker& walker, const Event& event, const wire::Path& route) 
 
 }  // namespace
 
-std::optional<Predicate> Predicate::Parse(const std::string& text,
-                                          const std::vector<EventKind>& types, std::string* error,
-                                          std::string* advice) {
-  Predicate p;
-  const size_t first_space = text.find(' ');
-  const size_t op_end =
-      first_space == std::string::npos ? std::string::npos : text.find(' ', first_space + 1);
-  if (op_end == std::string::npos) {
-    *error = "invalid --match '" + text + "': expected 'PATH OP VALUE'";
-    return std::nullopt;
+// The comparison class of a scalar field of `kind` (a message field has
+// ended in its wrapper's value before this is asked).
+Predicate::Type Predicate::TypeOf(schema::Kind kind) {
+  switch (kind) {
+    case Kind::kInt32:
+    case Kind::kSint32:
+    case Kind::kSfixed32:
+      return Type::kInt32;
+    case Kind::kInt64:
+    case Kind::kSint64:
+    case Kind::kSfixed64:
+      return Type::kInt64;
+    case Kind::kUint32:
+    case Kind::kFixed32:
+      return Type::kUint32;
+    case Kind::kUint64:
+    case Kind::kFixed64:
+      return Type::kUint64;
+    case Kind::kDouble:
+      return Type::kDouble;
+    case Kind::kFloat:
+      return Type::kFloat;
+    case Kind::kBool:
+      return Type::kBool;
+    case Kind::kEnum:
+      return Type::kEnum;
+    default:  // string, bytes
+      return Type::kString;
   }
-  p.path_ = text.substr(0, first_space);
-  const std::string op = text.substr(first_space + 1, op_end - first_space - 1);
-  const std::string value = text.substr(op_end + 1);
+}
+
+bool Predicate::ParseOp(const std::string& op) {
   static const std::pair<const char*, Op> kOps[] = {
       {"==", Op::kEq}, {"!=", Op::kNe}, {"<", Op::kLt},  {"<=", Op::kLe},
       {">", Op::kGt},  {">=", Op::kGe}, {"=~", Op::kRe}, {"!~", Op::kNotRe}};
-  bool known = false;
   for (const auto& [name, code] : kOps) {
     if (op == name) {
-      p.op_ = code;
-      known = true;
+      op_ = code;
+      return true;
     }
   }
-  if (!known) {
-    *error =
-        "invalid --match '" + text + "': unknown operator '" + op + "' (use == != < <= > >= =~ !~)";
-    return std::nullopt;
+  return false;
+}
+
+// PATH from the event member `event` down to a scalar (through a wrapper's
+// value): false when the type has no such path; `why` set when the path is
+// there but cannot be matched (a repeated field, a message).
+bool Predicate::Route(const schema::Field& event, wire::Path* route, std::string* why) const {
+  route->steps[route->size++] = &event;
+  const schema::Message* message = &schema::TypeOf(event);
+  for (size_t start = 0;;) {
+    const size_t dot = path_.find('.', start);
+    const schema::Field* field =
+        message == nullptr
+            ? nullptr
+            : schema::FieldByName(*message, std::string_view(path_).substr(start, dot - start));
+    if (field != nullptr && field->Is(schema::kRepeated)) {  // maps are repeated too
+      *why = std::string(field->name) + " is a repeated field: --match reads single values";
+      return false;
+    }
+    // A wire::Path holds at most kMaxSteps; our schema nests far less (a
+    // path that long names no field, as the test over all paths shows).
+    if (field == nullptr || route->size + 2 > wire::Path::kMaxSteps) return false;
+    route->steps[route->size++] = field;
+    if (dot == std::string::npos) break;
+    message = field->kind == Kind::kMessage ? &schema::TypeOf(*field) : nullptr;
+    start = dot + 1;
   }
-  // Resolve the path in every selected event type where it exists. The first
-  // repeated field or non-wrapper message at the end refuses the predicate
-  // even if another type would take it, as the libprotobuf version did.
+  const schema::Field* last = route->steps[route->size - 1];
+  if (last->kind != Kind::kMessage) return true;
+  if (!IsWrapper(schema::TypeOf(*last))) {
+    *why = path_ + " is a message, not a value";
+    return false;
+  }
+  route->steps[route->size++] = schema::FieldByNumber(schema::TypeOf(*last), 1);  // its value
+  route->through_wrapper = true;
+  return true;
+}
+
+// The path in every selected event type where it exists; the leaf field, or
+// nothing with `why`. The first repeated field or non-wrapper message at the
+// end refuses the predicate even if another type would take it, as the
+// libprotobuf version did.
+const schema::Field* Predicate::ResolveRoutes(const std::vector<EventKind>& types,
+                                              std::string* why) {
   const schema::Field* leaf = nullptr;
-  Type leaf_type = Type::kInt32;
   for (EventKind type : types) {
     const schema::Field* event = schema::EventType(type);
     if (event == nullptr || event->kind != Kind::kMessage) continue;
     wire::Path route;
-    route.steps[route.size++] = event;
-    const schema::Message* message = &schema::TypeOf(*event);
-    size_t start = 0;
-    bool ok = true;
-    while (ok) {
-      const size_t dot = p.path_.find('.', start);
-      const schema::Field* field =
-          message == nullptr
-              ? nullptr
-              : schema::FieldByName(*message, std::string_view(p.path_).substr(start, dot - start));
-      // A wire::Path holds at most kMaxSteps; our schema nests far less (a
-      // path that long names no field, as the test over all paths shows).
-      if (field == nullptr || field->Is(schema::kRepeated) ||
-          route.size + 2 > wire::Path::kMaxSteps) {
-        ok = false;
-        if (field != nullptr && field->Is(schema::kRepeated)) {  // maps are repeated too
-          *error = "invalid --match '" + text + "': " + std::string(field->name) +
-                   " is a repeated field: --match reads single values";
-          return std::nullopt;
-        }
-        break;
-      }
-      route.steps[route.size++] = field;
-      if (dot == std::string::npos) break;
-      message = field->kind == Kind::kMessage ? &schema::TypeOf(*field) : nullptr;
-      start = dot + 1;
+    if (!Route(*event, &route, why)) {
+      if (!why->empty()) return nullptr;
+      continue;
     }
-    if (!ok) continue;
     const schema::Field* last = route.steps[route.size - 1];
-    if (last->kind == Kind::kMessage) {
-      if (!IsWrapper(schema::TypeOf(*last))) {
-        *error = "invalid --match '" + text + "': " + p.path_ + " is a message, not a value";
-        return std::nullopt;
-      }
-      route.steps[route.size++] = schema::FieldByNumber(schema::TypeOf(*last), 1);  // its value
-      route.through_wrapper = true;
-    }
-    last = route.steps[route.size - 1];
-    Type last_type;
-    switch (last->kind) {
-      case Kind::kInt32:
-      case Kind::kSint32:
-      case Kind::kSfixed32:
-        last_type = Type::kInt32;
-        break;
-      case Kind::kInt64:
-      case Kind::kSint64:
-      case Kind::kSfixed64:
-        last_type = Type::kInt64;
-        break;
-      case Kind::kUint32:
-      case Kind::kFixed32:
-        last_type = Type::kUint32;
-        break;
-      case Kind::kUint64:
-      case Kind::kFixed64:
-        last_type = Type::kUint64;
-        break;
-      case Kind::kDouble:
-        last_type = Type::kDouble;
-        break;
-      case Kind::kFloat:
-        last_type = Type::kFloat;
-        break;
-      case Kind::kBool:
-        last_type = Type::kBool;
-        break;
-      case Kind::kEnum:
-        last_type = Type::kEnum;
-        break;
-      default:  // string, bytes (a message ended in a wrapper above)
-        last_type = Type::kString;
-    }
-    if (leaf != nullptr && leaf_type != last_type) {
-      *error = "invalid --match '" + text + "': " + p.path_ +
-               " has different types in the selected events";
-      return std::nullopt;
+    if (leaf != nullptr && type_ != TypeOf(last->kind)) {
+      *why = path_ + " has different types in the selected events";
+      return nullptr;
     }
     leaf = last;
-    leaf_type = last_type;
-    p.routes_.by_kind.emplace_back(event->number, route);
+    type_ = TypeOf(last->kind);
+    routes_.by_kind.emplace_back(event->number, route);
   }
-  if (leaf == nullptr) {
-    *error = "invalid --match '" + text + "': no field " + p.path_ + " in the selected event types";
-    return std::nullopt;
+  if (leaf == nullptr) *why = "no field " + path_ + " in the selected event types";
+  return leaf;
+}
+
+// The value to compare with, as the leaf's type reads it; "" or why not.
+std::string Predicate::ParseValue(const std::string& op, const std::string& value,
+                                  const schema::Field& leaf) {
+  const bool order_op = op_ == Op::kLt || op_ == Op::kLe || op_ == Op::kGt || op_ == Op::kGe;
+  switch (type_) {
+    case Type::kString:
+      if (order_op) return op + " needs a number field; " + path_ + " is a string";
+      text_ = value;
+      return "";
+    case Type::kBool:
+      if (order_op || (value != "true" && value != "false")) {
+        return path_ + " is true or false, compared with == or !=";
+      }
+      boolean_ = value == "true";
+      return "";
+    case Type::kEnum:
+      return ParseEnumValue(value, leaf);
+    case Type::kUint32:
+    case Type::kUint64:
+      if (!Number(value, &unsigned_) || (type_ == Type::kUint32 && unsigned_ > UINT32_MAX)) {
+        return "'" + value + "' is not a number " + path_ + " can hold";
+      }
+      return "";
+    default:
+      if (!Number(value, &signed_) ||
+          (type_ == Type::kInt32 && (signed_ < INT32_MIN || signed_ > INT32_MAX))) {
+        return "'" + value + "' is not a number " + path_ + " can hold";
+      }
+      return "";
   }
-  p.type_ = leaf_type;
-  p.is_string_ = leaf->kind == Kind::kString;
-  const bool regex_op = p.op_ == Op::kRe || p.op_ == Op::kNotRe;
-  const bool order_op =
-      p.op_ == Op::kLt || p.op_ == Op::kLe || p.op_ == Op::kGt || p.op_ == Op::kGe;
+}
+
+// An enum value by name or number. The enum of the last selected type's
+// field, as before. The tables keep one name per number; protobuf would also
+// find an alias's other names, but no enum of our schema has aliases.
+std::string Predicate::ParseEnumValue(const std::string& value, const schema::Field& leaf) {
+  const schema::Enum& named = schema::EnumAt(leaf.type);
+  for (const schema::EnumValue& v : named.values) {
+    if (v.name == value) {
+      signed_ = v.number;
+      return "";
+    }
+  }
+  if (Number(value, &signed_)) return "";
+  return "'" + value + "' is not a value of " + std::string(ShortName(named.full_name));
+}
+
+std::optional<Predicate> Predicate::Parse(const std::string& text,
+                                          const std::vector<EventKind>& types, std::string* error,
+                                          std::string* advice) {
   const auto fail = [&](const std::string& why) -> std::optional<Predicate> {
     *error = "invalid --match '" + text + "': " + why;
     return std::nullopt;
   };
-  if (regex_op) {
-    if (!p.is_string_) return fail(op + " needs a string field; " + p.path_ + " is not one");
-    RegexError why;
-    p.regex_ = Regex::Compile(value, &why);
-    if (p.regex_) return p;
-    if (why.kind == RegexError::kPattern) return fail("bad regular expression: " + why.text);
-    *error = RegexLibraryMissing("--match '" + op + "'", why);
-    if (advice != nullptr) *advice = kRegexLibraryAdvice;
-    return std::nullopt;
+  const size_t first_space = text.find(' ');
+  const size_t op_end =
+      first_space == std::string::npos ? std::string::npos : text.find(' ', first_space + 1);
+  if (op_end == std::string::npos) return fail("expected 'PATH OP VALUE'");
+  Predicate p;
+  p.path_ = text.substr(0, first_space);
+  const std::string op = text.substr(first_space + 1, op_end - first_space - 1);
+  const std::string value = text.substr(op_end + 1);
+  if (!p.ParseOp(op)) return fail("unknown operator '" + op + "' (use == != < <= > >= =~ !~)");
+  std::string why;
+  const schema::Field* leaf = p.ResolveRoutes(types, &why);
+  if (leaf == nullptr) return fail(why);
+  p.is_string_ = leaf->kind == Kind::kString;
+  if (p.op_ != Op::kRe && p.op_ != Op::kNotRe) {
+    why = p.ParseValue(op, value, *leaf);
+    if (!why.empty()) return fail(why);
+    return p;
   }
-  switch (p.type_) {
-    case Type::kString:
-      if (order_op) return fail(op + " needs a number field; " + p.path_ + " is a string");
-      p.text_ = value;
-      break;
-    case Type::kBool:
-      if (order_op || (value != "true" && value != "false")) {
-        return fail(p.path_ + " is true or false, compared with == or !=");
-      }
-      p.boolean_ = value == "true";
-      break;
-    case Type::kEnum: {
-      // The enum of the last selected type's field, as before. The tables keep
-      // one name per number; protobuf would also find an alias's other names,
-      // but no enum of our schema has aliases (allow_alias).
-      const schema::Enum& named = schema::EnumAt(leaf->type);
-      bool found = false;
-      for (const schema::EnumValue& v : named.values) {
-        if (v.name == value) {
-          p.signed_ = v.number;
-          found = true;
-          break;
-        }
-      }
-      if (!found && !Number(value, &p.signed_)) {
-        return fail("'" + value + "' is not a value of " + std::string(ShortName(named.full_name)));
-      }
-      break;
-    }
-    case Type::kUint32:
-    case Type::kUint64:
-      if (!Number(value, &p.unsigned_) || (p.type_ == Type::kUint32 && p.unsigned_ > UINT32_MAX)) {
-        return fail("'" + value + "' is not a number " + p.path_ + " can hold");
-      }
-      break;
-    default:
-      if (!Number(value, &p.signed_) ||
-          (p.type_ == Type::kInt32 && (p.signed_ < INT32_MIN || p.signed_ > INT32_MAX))) {
-        return fail("'" + value + "' is not a number " + p.path_ + " can hold");
-      }
+  if (!p.is_string_) return fail(op + " needs a string field; " + p.path_ + " is not one");
+  RegexError regex_error;
+  p.regex_ = Regex::Compile(value, &regex_error);
+  if (p.regex_) return p;
+  if (regex_error.kind == RegexError::kPattern) {
+    return fail("bad regular expression: " + regex_error.text);
   }
-  return p;
+  *error = RegexLibraryMissing("--match '" + op + "'", regex_error);
+  if (advice != nullptr) *advice = kRegexLibraryAdvice;
+  return std::nullopt;
 }
 
 bool Predicate::Compare(const wire::Scalar& value) const {

@@ -58,6 +58,15 @@ class Predicate {
 
   bool Compare(const wire::Scalar& value) const;
 
+  // Parse()'s steps.
+  static Type TypeOf(schema::Kind kind);
+  bool ParseOp(const std::string& op);
+  bool Route(const schema::Field& event, wire::Path* route, std::string* why) const;
+  const schema::Field* ResolveRoutes(const std::vector<EventKind>& types, std::string* why);
+  std::string ParseValue(const std::string& op, const std::string& value,
+                         const schema::Field& leaf);
+  std::string ParseEnumValue(const std::string& value, const schema::Field& leaf);
+
   std::string path_;
   Op op_ = Op::kEq;
   // Per selected event type that has PATH: the steps from GetEventsResponse

@@ -89,7 +89,7 @@ bench: build
 	python3 scripts/bench.py --build-dir $(BUILD_DIR) $(BENCH_ARGS)
 
 format:
-	clang-format -i src/*.h src/*.cpp tests/*.h tests/*.cpp tools/fake_agent/*.h tools/fake_agent/*.cpp
+	clang-format -i src/*.cpp src/*/*.h src/*/*.cpp tests/*.h tests/*.cpp tools/fake_agent/*.h tools/fake_agent/*.cpp
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

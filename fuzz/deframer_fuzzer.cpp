@@ -1,4 +1,4 @@
-// libFuzzer target: gRPC message framing (src/grpc_deframer.h).
+// libFuzzer target: gRPC message framing (src/transport/grpc_deframer.h).
 #include "harness.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

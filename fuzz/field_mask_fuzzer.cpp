@@ -1,5 +1,5 @@
 // libFuzzer target: an old agent's field filters applied by tetrars
-// (src/field_mask.h) against the fmutils oracle (tests/reference/
+// (src/decode/field_mask.h) against the fmutils oracle (tests/reference/
 // field_mask_reference.h), on a mask list and an event that the input
 // chooses. The invariants are fuzz/harness.h's FieldMask.
 #include "harness.h"

@@ -12,23 +12,23 @@
 #include <string_view>
 #include <vector>
 
-#include "auid_filter.h"
+#include "base/utf8.h"
 #include "compact_reference.h"
-#include "compact_writer.h"
-#include "decode.h"
-#include "event_filter.h"
-#include "field_mask.h"
+#include "decode/decode.h"
+#include "decode/field_mask.h"
+#include "decode/schema.h"
+#include "decode/wire.h"
+#include "encode/compact_writer.h"
+#include "encode/line_limit.h"
+#include "encode/wire_json.h"
 #include "field_mask_reference.h"
-#include "grpc_deframer.h"
+#include "filter/auid_filter.h"
+#include "filter/event_filter.h"
 #include "json_writer.h"
-#include "line_limit.h"
 #include "pb_decode.h"
 #include "process_of.h"
-#include "schema.h"
 #include "tetragon/events.pb.h"
-#include "utf8.h"
-#include "wire.h"
-#include "wire_json.h"
+#include "transport/grpc_deframer.h"
 
 namespace tetrars_fuzz {
 namespace {

@@ -18,7 +18,7 @@ void Deframer(const uint8_t* data, size_t size);
 // explanation.
 void DecodeEncode(const uint8_t* data, size_t size);
 
-// Field masks (src/field_mask.h: an old agent's -f/-F, applied by tetrars):
+// Field masks (src/decode/field_mask.h: an old agent's -f/-F, applied by tetrars):
 // the input is a list of 1-3 filters, then an event (layout in harness.cpp,
 // FieldMaskInput). When wire::ValidateEvent accepts the event, FieldMasks'
 // output validates as a GetEventsResponse, parses to what the fmutils oracle

@@ -11,11 +11,11 @@
 #include <iostream>
 #include <string>
 
+#include "decode/schema.h"
+#include "decode/wire.h"
+#include "encode/wire_json.h"
 #include "json_writer.h"
-#include "schema.h"
 #include "tetragon/events.pb.h"
-#include "wire.h"
-#include "wire_json.h"
 
 namespace {
 

@@ -38,7 +38,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "..", "tests", "data", "tetragon-v0.10")
 CORPUS = os.path.join(DATA, "all.wire.b64")
 EXECS_PER_LOOP = 145
-DEFAULT_MAX_DELAY_MS = 50  # tetrars' --max-delay default (src/options.h)
+DEFAULT_MAX_DELAY_MS = 50  # tetrars' --max-delay default (src/cli/options.h)
 # Issue 22: no event is held longer than this (the bound the README states).
 HOLD_BOUND_MS = 100
 # Issue 22's paced runs: events per second, and seconds of events at that rate

@@ -6,8 +6,8 @@
 
 #include <cerrno>
 
-#include "cli.h"
-#include "runner.h"
+#include "cli/cli.h"
+#include "daemon/runner.h"
 
 namespace {
 

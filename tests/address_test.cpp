@@ -1,4 +1,4 @@
-#include "address.h"
+#include "transport/address.h"
 
 #include <gtest/gtest.h>
 

@@ -1,12 +1,12 @@
 // What tetrars reads from the agent's GetVersion answer, and what it decides
 // from it (agent_version.h).
-#include "agent_version.h"
+#include "transport/agent_version.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "diagnostics.h"
+#include "base/diagnostics.h"
 #include "tetragon/events.pb.h"
 
 namespace tetrars {

@@ -1,4 +1,4 @@
-#include "auid_filter.h"
+#include "filter/auid_filter.h"
 
 #include <gtest/gtest.h>
 

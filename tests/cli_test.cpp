@@ -1,4 +1,4 @@
-#include "cli.h"
+#include "cli/cli.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -9,9 +9,9 @@
 #include <regex>
 #include <set>
 
-#include "info_file.h"
-#include "option_table.h"
-#include "option_values.h"
+#include "cli/info_file.h"
+#include "cli/option_table.h"
+#include "cli/option_values.h"
 #include "tetragon/events.pb.h"
 
 namespace {

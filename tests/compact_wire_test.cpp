@@ -15,14 +15,14 @@
 #include <random>
 #include <vector>
 
-#include "compact_writer.h"
+#include "base/utf8.h"
+#include "decode/schema.h"
+#include "decode/wire.h"
+#include "encode/compact_writer.h"
 #include "random_message.h"
 #include "reference/compact_reference.h"
-#include "schema.h"
 #include "test_util.h"
 #include "tetragon/events.pb.h"
-#include "utf8.h"
-#include "wire.h"
 #include "wire_builder.h"
 
 namespace {

@@ -3,10 +3,10 @@
 // tetra client printed for it.
 #include <gtest/gtest.h>
 
-#include "decode.h"
-#include "schema.h"
+#include "decode/decode.h"
+#include "decode/schema.h"
+#include "encode/wire_json.h"
 #include "test_util.h"
-#include "wire_json.h"
 
 namespace {
 

@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "grpc_deframer.h"
+#include "transport/grpc_deframer.h"
 #include "wire_builder.h"
 
 namespace {

@@ -1,8 +1,8 @@
-#include "event_filter.h"
+#include "filter/event_filter.h"
 
 #include <gtest/gtest.h>
 
-#include "decode.h"
+#include "decode/decode.h"
 #include "tetragon/events.pb.h"
 
 namespace {

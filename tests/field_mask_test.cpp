@@ -5,7 +5,7 @@
 // type, merges and oneof switches included (tests/reference/
 // field_mask_reference.h, which fuzz/field_mask_fuzzer.cpp uses too). Every
 // case is asserted.
-#include "field_mask.h"
+#include "decode/field_mask.h"
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
@@ -20,16 +20,16 @@
 #include <set>
 #include <tuple>
 
-#include "cli.h"
+#include "base/utf8.h"
+#include "cli/cli.h"
+#include "decode/schema.h"
+#include "decode/wire.h"
+#include "encode/wire_json.h"
 #include "field_mask_reference.h"
 #include "random_message.h"
-#include "schema.h"
 #include "test_util.h"
 #include "tetragon/events.pb.h"
-#include "utf8.h"
-#include "wire.h"
 #include "wire_builder.h"
-#include "wire_json.h"
 
 namespace {
 

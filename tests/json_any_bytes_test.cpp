@@ -8,11 +8,11 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "base/utf8.h"
+#include "encode/line_limit.h"
 #include "json_writer.h"
-#include "line_limit.h"
 #include "random_message.h"
 #include "tetragon/events.pb.h"
-#include "utf8.h"
 
 namespace {
 

@@ -1,6 +1,6 @@
 // The info file's JSON reader against nlohmann's strict parser as the oracle:
 // the same verdict on well-formedness, the same server_address.
-#include "json_reader.h"
+#include "base/json_reader.h"
 
 #include <gtest/gtest.h>
 

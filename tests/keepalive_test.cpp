@@ -1,12 +1,12 @@
 // The keepalive schedule (keepalive.h) with a simulated clock.
-#include "keepalive.h"
+#include "transport/keepalive.h"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <regex>
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "ping_policy.h"
 
 namespace tetrars {

@@ -1,16 +1,16 @@
 // --max-line-bytes on JSON lines: the longest strings go first, cuts never
 // split a character or an escape, and the result is the same JSON otherwise.
-#include "line_limit.h"
+#include "encode/line_limit.h"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "annotations.h"
+#include "base/utf8.h"
+#include "encode/annotations.h"
 #include "json_writer.h"
 #include "tetragon/events.pb.h"
-#include "utf8.h"
 
 namespace {
 

@@ -7,18 +7,18 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "cli.h"
-#include "compact_writer.h"
-#include "decode.h"
-#include "escaped_text.h"
-#include "journal_sink.h"
+#include "base/escaped_text.h"
+#include "base/utf8.h"
+#include "cli/cli.h"
+#include "decode/decode.h"
+#include "decode/schema.h"
+#include "decode/wire.h"
+#include "encode/compact_writer.h"
+#include "encode/line_encoder.h"
+#include "encode/user_names.h"
 #include "json_writer.h"
-#include "line_encoder.h"
-#include "schema.h"
+#include "sink/journal_sink.h"
 #include "tetragon/events.pb.h"
-#include "user_names.h"
-#include "utf8.h"
-#include "wire.h"
 
 namespace {
 

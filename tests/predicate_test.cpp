@@ -3,7 +3,7 @@
 // replaced (tests/reference/predicate_reference.h) over the corpus and random
 // messages. libprotobuf only builds the events here: Predicate reads their
 // serialized bytes.
-#include "predicate.h"
+#include "filter/predicate.h"
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/stubs/logging.h>
@@ -14,12 +14,12 @@
 #include <iostream>
 #include <set>
 
+#include "decode/schema.h"
+#include "decode/wire.h"
 #include "predicate_reference.h"
 #include "random_message.h"
-#include "schema.h"
 #include "test_util.h"
 #include "tetragon/events.pb.h"
-#include "wire.h"
 
 namespace {
 

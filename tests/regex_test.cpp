@@ -1,4 +1,4 @@
-// RE2 through libtetrars-regex.so (src/regex_library.h): the same verdicts and the
+// RE2 through libtetrars-regex.so (src/filter/regex_library.h): the same verdicts and the
 // same error texts as RE2 itself, which the agent and the libprotobuf-era
 // tetrars used. These tests link the library (as the tests link everything
 // they use), so Regex finds it already loaded; the end-to-end tests
@@ -8,8 +8,8 @@
 
 #include <random>
 
-#include "regex_library.h"
-#include "regex_shim.h"
+#include "filter/regex_library.h"
+#include "filter/regex_shim.h"
 
 namespace {
 

@@ -2,7 +2,7 @@
 // version: tetrars must refuse it (regex_e2e_test.cpp), never call into it.
 #include <cstdlib>
 
-#include "regex_shim.h"
+#include "filter/regex_shim.h"
 
 #define EXPORT extern "C" __attribute__((visibility("default")))
 

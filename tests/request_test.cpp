@@ -1,11 +1,11 @@
 // The request must be the one the replaced tetra command sends (the corpus
 // README shows it in text format).
-#include "request.h"
+#include "cli/request.h"
 
 #include <google/protobuf/text_format.h>
 #include <gtest/gtest.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "tetragon/events.pb.h"
 
 namespace {

@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "daemon/notify.h"
+#include "daemon/repeated_line.h"
 #include "e2e_support.h"
-#include "notify.h"
-#include "repeated_line.h"
 
 namespace {
 

@@ -3,7 +3,7 @@
 // for valid bytes WireJsonWriter prints exactly what AppendJson prints for the
 // parsed message (the same refusals too). No expected output is written by
 // hand here: every case compares with the oracle.
-#include "wire_json.h"
+#include "encode/wire_json.h"
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
@@ -18,13 +18,13 @@
 #include <new>
 #include <random>
 
+#include "decode/schema.h"
+#include "decode/wire.h"
 #include "json_writer.h"
 #include "random_message.h"
-#include "schema.h"
 #include "test_util.h"
 #include "tetragon/agent_history.pb.h"
 #include "tetragon/events.pb.h"
-#include "wire.h"
 #include "wire_builder.h"
 
 // Counts allocations, to check that the walker and writer allocate nothing in

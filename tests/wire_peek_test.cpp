@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "event_filter.h"
+#include "filter/event_filter.h"
 #include "pb_decode.h"
 #include "process_of.h"
 #include "test_util.h"

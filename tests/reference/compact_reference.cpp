@@ -1,4 +1,4 @@
-// Verbatim copy of src/compact_writer.cpp at commit 69ff717 (see
+// Verbatim copy of src/encode/compact_writer.cpp at commit 69ff717 (see
 // compact_reference.h); only the include and the namespace differ.
 #include "compact_reference.h"
 
@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <ctime>
 
-#include "line_limit.h"
-#include "utf8.h"
+#include "base/utf8.h"
+#include "encode/line_limit.h"
 
 namespace reference {
 

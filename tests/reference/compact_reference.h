@@ -1,4 +1,4 @@
-// The test oracle for -o compact: src/compact_writer.h as it was before issue
+// The test oracle for -o compact: src/encode/compact_writer.h as it was before issue
 // 12 ported it to the wire walker (commit 69ff717), copied verbatim but for
 // the namespace. It reads a libprotobuf-parsed tetragon::GetEventsResponse.
 // The differential test (compact_wire_test.cpp) proves the ported writer

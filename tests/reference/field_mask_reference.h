@@ -1,4 +1,4 @@
-// The test oracle for src/field_mask.h (an old agent's field filter applied
+// The test oracle for src/decode/field_mask.h (an old agent's field filter applied
 // by tetrars): github.com/mennanov/fmutils v0.2.0's NestedMask
 // (NestedMaskFromPaths, Filter, Prune) and Tetragon v0.10.0's
 // pkg/filters/fields.go written again over libprotobuf reflection, on a parsed

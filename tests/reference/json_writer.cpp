@@ -10,8 +10,8 @@
 #include <optional>
 #include <vector>
 
-#include "json_string.h"
-#include "utf8.h"
+#include "base/utf8.h"
+#include "encode/json_string.h"
 
 namespace tetrars {
 namespace {

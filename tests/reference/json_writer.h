@@ -1,6 +1,6 @@
 // The REFERENCE JSON writer (tests, fuzzers, fake agent): protobuf message ->
 // one JSON object through libprotobuf's reflection. tetrars itself prints with
-// src/wire_json.h; tests prove the two equal byte for byte.
+// src/encode/wire_json.h; tests prove the two equal byte for byte.
 //
 // Contract: prints exactly what Go's protojson prints with UseProtoNames and
 // compact output (which is what `tetra getevents -o json` uses), by walking the
@@ -24,7 +24,7 @@
 #include <string>
 #include <string_view>
 
-#include "json_string.h"
+#include "encode/json_string.h"
 
 namespace tetrars {
 

@@ -1,6 +1,6 @@
 // The REFERENCE decoder (tests, fuzzers): one gRPC message payload ->
 // tetragon::GetEventsResponse through libprotobuf, as tetrars decoded before
-// issue 12. src/decode.h is the product's; tests prove them equal.
+// issue 12. src/decode/decode.h is the product's; tests prove them equal.
 //
 // Contract: Decode() parses into one reused message (Clear keeps capacity, so
 // steady state allocates little) and says what it found:

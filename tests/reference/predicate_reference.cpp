@@ -1,4 +1,4 @@
-// See predicate_reference.h: src/predicate.cpp before issue 12, verbatim.
+// See predicate_reference.h: src/filter/predicate.cpp before issue 12, verbatim.
 #include "predicate_reference.h"
 
 #include <charconv>

@@ -1,4 +1,4 @@
-// The test oracle for --match: src/predicate.h/.cpp as they were before issue
+// The test oracle for --match: src/filter/predicate.h/.cpp as they were before issue
 // 12 ported them to the schema tables, copied verbatim (libprotobuf descriptors
 // and reflection over a parsed GetEventsResponse). Only the namespace changed
 // (tetrars -> reference). tests/predicate_test.cpp checks that the ported
@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "event_types.h"
+#include "decode/event_types.h"
 #include "tetragon/events.pb.h"
 
 namespace reference {

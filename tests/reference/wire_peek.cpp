@@ -1,7 +1,7 @@
 #include "wire_peek.h"
 
+#include "base/utf8.h"
 #include "tetragon/events.pb.h"
-#include "utf8.h"
 
 namespace tetrars {
 namespace {

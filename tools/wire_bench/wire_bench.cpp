@@ -16,10 +16,10 @@
 #include <vector>
 
 #include "json_writer.h"
-#include "schema.h"
+#include "decode/schema.h"
 #include "tetragon/events.pb.h"
-#include "wire.h"
-#include "wire_json.h"
+#include "decode/wire.h"
+#include "encode/wire_json.h"
 #include "wire_peek.h"
 
 namespace {

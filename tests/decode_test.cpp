@@ -73,18 +73,26 @@ TEST(Decoder, NothingOfAPreviousEventSurvives) {
 
 namespace {
 
-// The facts read while validating (kind, process.auid) against the walker's
-// full reading, on the corpus and on merged pairs of its events (protobuf's
-// merge rules are where a one-pass reading could go wrong).
-TEST(Decoder, FactsReadWhileValidatingAgreeWithTheWalker) {
+// Every recorded event (`singles` of them), then merged pairs of them
+// (protobuf's merge rules are where a one-pass reading could go wrong).
+std::vector<std::string> RecordedEventsAndMergedPairs(size_t* singles) {
   std::vector<std::string> events;
   for (const char* set : {"all.wire.b64", "seed.wire.b64"}) {
     for (const std::string& line : test_util::ReadLines(test_util::CorpusPath(set))) {
       events.push_back(test_util::Base64Decode(line));
     }
   }
-  const size_t singles = events.size();
-  for (size_t i = 0; i + 1 < singles; i += 3) events.push_back(events[i] + events[i + 1]);
+  *singles = events.size();
+  for (size_t i = 0; i + 1 < *singles; i += 3) events.push_back(events[i] + events[i + 1]);
+  return events;
+}
+
+// The facts read while validating (kind, process.auid) against the walker's
+// full reading, on the corpus and on merged pairs of its events (protobuf's
+// merge rules are where a one-pass reading could go wrong).
+TEST(Decoder, FactsReadWhileValidatingAgreeWithTheWalker) {
+  size_t singles = 0;
+  const std::vector<std::string> events = RecordedEventsAndMergedPairs(&singles);
   tetrars::wire::EventPath auid_path;
   ASSERT_TRUE(tetrars::wire::CompileEventPath("process.auid", &auid_path));
   size_t simple = 0;
@@ -129,14 +137,8 @@ TEST(Decoder, MergedOrRepeatedEventFieldsAreNotSimple) {
 // facts of every recorded event, and they are the validated decode's; merged
 // pairs are left to the full decode, as protobuf's merge rules apply.
 TEST(Decoder, SkimAgreesWithTheValidatedDecode) {
-  std::vector<std::string> events;
-  for (const char* set : {"all.wire.b64", "seed.wire.b64"}) {
-    for (const std::string& line : test_util::ReadLines(test_util::CorpusPath(set))) {
-      events.push_back(test_util::Base64Decode(line));
-    }
-  }
-  const size_t singles = events.size();
-  for (size_t i = 0; i + 1 < singles; i += 3) events.push_back(events[i] + events[i + 1]);
+  size_t singles = 0;
+  const std::vector<std::string> events = RecordedEventsAndMergedPairs(&singles);
   size_t skimmed = 0;
   for (const std::string& bytes : events) {
     tetrars::Decoder skimmer;

@@ -32,8 +32,8 @@ struct ValueProblem {
 
 // A regular expression the agent compiles (--process, --pod, --containers,
 // --namespace-regex): checked here with RE2, as the agent would, since a bad
-// one fails the stream. RE2 comes from libtetrars-regex.so (regex.h): loaded
-// for the check and unloaded after it. Nothing if the pattern compiles.
+// one fails the stream. RE2 comes from libtetrars-regex.so (regex_library.h),
+// loaded for the check. Nothing if the pattern compiles.
 std::optional<ValueProblem> CheckRegex(const std::string& flag, const std::string& pattern);
 
 // A field path as the agent takes it: snake_case segments joined by dots.

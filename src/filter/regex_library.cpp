@@ -23,9 +23,11 @@ struct Regex::Library {
   Library() = default;
   Library(const Library&) = delete;
   Library& operator=(const Library&) = delete;
-  ~Library() {
-    if (handle != nullptr) dlclose(handle);
-  }
+  // Deliberately never dlclose()d: RE2 keeps process-wide allocations (its
+  // empty string and group maps) that unloading would strand (LeakSanitizer
+  // reports them), and the shared libstdc++ that libre2 brings cannot be
+  // unloaded anyway (GNU unique symbols).
+  ~Library() = default;
 };
 
 struct Regex::Compiled {

@@ -13,9 +13,9 @@
 // A file that is there but does not load, lacks a function or is of another
 // interface version is reported as it is, not skipped for the next place.
 // A library that cannot be had is an error of its own (RegexError::kLibrary),
-// so that the command line can name the option that needs it. The library
-// stays loaded while a Regex made from it lives, and is unloaded after the
-// last one (the server-side filters only check their patterns at start-up).
+// so that the command line can name the option that needs it. Once loaded,
+// the library stays for the life of the process (RE2 keeps process-wide
+// allocations, and libstdc++ cannot be unloaded).
 #pragma once
 
 #include <memory>

@@ -18,13 +18,19 @@ if(GIT AND EXISTS "${SOURCE_DIR}/.git")
     endif()
   endif()
 endif()
-set(content "#pragma once\n#define TETRARS_VERSION \"${version}\"\n")
-if(EXISTS "${OUTPUT}")
-  file(READ "${OUTPUT}" old)
-endif()
-if(NOT "${old}" STREQUAL "${content}")
-  file(WRITE "${OUTPUT}" "${content}")
-endif()
+# Writes `path` only when `content` differs, so that what includes or
+# assembles it is rebuilt only when the version changed.
+function(write_if_changed path content)
+  set(old "")
+  if(EXISTS "${path}")
+    file(READ "${path}" old)
+  endif()
+  if(NOT "${old}" STREQUAL "${content}")
+    file(WRITE "${path}" "${content}")
+  endif()
+endfunction()
+
+write_if_changed("${OUTPUT}" "#pragma once\n#define TETRARS_VERSION \"${version}\"\n")
 
 # The same version in the ELF note .note.package (systemd's "Package Metadata
 # for Executable Files"): systemd-coredump names the package of a crash, and
@@ -48,11 +54,5 @@ if(NOTE_OUTPUT)
 2:      .p2align 2
         .section .note.GNU-stack, \"\", @progbits
 ")
-  set(old_note "")
-  if(EXISTS "${NOTE_OUTPUT}")
-    file(READ "${NOTE_OUTPUT}" old_note)
-  endif()
-  if(NOT "${old_note}" STREQUAL "${note}")
-    file(WRITE "${NOTE_OUTPUT}" "${note}")
-  endif()
+  write_if_changed("${NOTE_OUTPUT}" "${note}")
 endif()

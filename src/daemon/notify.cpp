@@ -90,24 +90,23 @@ bool Notifier::Send(const std::string& message) {
 }
 
 void Notifier::Ready(const std::string& status) {
-  status_ = status;
-  if (Send("READY=1\nSTATUS=" + status)) {
-    status_sent_ = status;
-    status_sent_at_ = Clock::now();
-  }
+  SendState("READY=1", status);
 }
 
 void Notifier::Reloading(const std::string& status) {
-  status_ = status;
-  if (Send("RELOADING=1\nSTATUS=" + status)) {
-    status_sent_ = status;
-    status_sent_at_ = Clock::now();
-  }
+  SendState("RELOADING=1", status);
 }
 
 void Notifier::Stopping(const std::string& status) {
+  SendState("STOPPING=1", status);
+}
+
+void Notifier::SendState(const char* state, const std::string& status) {
   status_ = status;
-  if (Send("STOPPING=1\nSTATUS=" + status)) status_sent_ = status;
+  if (Send(std::string(state) + "\nSTATUS=" + status)) {
+    status_sent_ = status;
+    status_sent_at_ = Clock::now();
+  }
 }
 
 void Notifier::Status(const std::string& status) {

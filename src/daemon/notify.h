@@ -59,6 +59,8 @@ class Notifier {
  private:
   // One datagram; false when it could not be sent.
   bool Send(const std::string& message);
+  // READY=1, RELOADING=1 or STOPPING=1 with the status, at once.
+  void SendState(const char* state, const std::string& status);
   void SendStatus(Clock::time_point now);
 
   int fd_ = -1;

@@ -504,14 +504,8 @@ class Loop {
       notifier_.Status(StatusText());
       deadline = std::min(deadline, notifier_.Deadline());
     }
-    timespec timeout{};
     const bool forever = deadline == Clock::time_point::max();
-    if (!forever) {
-      const auto ns =
-          std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now()).count();
-      const long long clamped = std::clamp<long long>(ns, 0, 3600LL * 1000000000LL);
-      timeout = {time_t(clamped / 1000000000), long(clamped % 1000000000)};
-    }
+    const timespec timeout = TimeoutUntil(deadline);
     if (ppoll(fds, count, forever ? nullptr : &timeout, &wait_mask_) <= 0) {
       for (nfds_t i = 0; i < count; ++i) fds[i].revents = 0;
     } else {
@@ -521,6 +515,14 @@ class Loop {
     // else starves it, and systemd restarts tetrars.
     if (notifier_.enabled()) notifier_.Tick(Clock::now());
     ReportIfAsked();
+  }
+
+  // ppoll()'s timeout for `deadline`: from now, 0 when past, at most an hour.
+  static timespec TimeoutUntil(Clock::time_point deadline) {
+    const auto ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now()).count();
+    const long long clamped = std::clamp<long long>(ns, 0, 3600LL * 1000000000LL);
+    return {time_t(clamped / 1000000000), long(clamped % 1000000000)};
   }
 
   // ppoll() that finds an fd ready returns without delivering the signals
@@ -670,16 +672,15 @@ class Loop {
   // it is asked to send no more (GrpcCall::HoldCredit), and everything it
   // wrote before that is read and printed (Finish() or the next turn writes
   // it out). An agent that does not acknowledge gets kStopDrainBudget.
+  // Its own ppoll(), not Wait(): Wait() returns at once while stopping.
   void Drain(GrpcCall& call) {
     call.HoldCredit();
     const auto until = Clock::now() + kStopDrainBudget;
     while (!call.done() && !call.credit_held() && sink_->error().empty()) {
-      const auto left = until - Clock::now();
-      if (left <= Clock::duration::zero()) break;
+      if (Clock::now() >= until) break;
       pollfd fd{call.fd(), POLLIN, 0};
       if (call.WantsToWrite()) fd.events |= POLLOUT;
-      const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
-      const timespec timeout{time_t(ns / 1000000000), long(ns % 1000000000)};
+      const timespec timeout = TimeoutUntil(until);
       if (ppoll(&fd, 1, &timeout, &wait_mask_) <= 0) continue;
       if (fd.revents & POLLOUT) call.OnWritable();
       if (fd.revents & (POLLIN | POLLHUP | POLLERR)) {

@@ -4,9 +4,13 @@
 // requested fields and keep the human users' ones.
 #pragma once
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <set>
@@ -121,6 +125,34 @@ class EndToEnd : public ::testing::Test {
     args.insert(args.begin(), kTetrars);
     if (with_address) args.push_back("--server-address=unix://" + socket_);
     tetrars_ = std::make_unique<ChildProcess>(args, dir_ + "/out.jsonl", dir_ + "/err.txt");
+  }
+
+  int OpenFile(const std::string& path, int flags = O_WRONLY | O_CREAT | O_TRUNC) {
+    const int fd = open(path.c_str(), flags | O_CLOEXEC, 0644);
+    EXPECT_GE(fd, 0) << path << ": " << std::strerror(errno);
+    return fd;
+  }
+  // tetrars (or the `binary` given) with the given descriptors (the test
+  // closes its copies).
+  void StartWith(std::vector<std::string> args, ChildProcess::Setup setup,
+                 const std::string& binary = kTetrars) {
+    args.insert(args.begin(), binary);
+    tetrars_ = std::make_unique<ChildProcess>(args, setup);
+    for (int fd : {setup.stdin_fd, setup.stdout_fd, setup.stderr_fd}) {
+      if (fd != ChildProcess::kClosed) close(fd);
+    }
+  }
+  std::string Address() const { return "--server-address=unix://" + socket_; }
+  // stdin on /dev/null, stdout and stderr as given (kClosed: closed).
+  static ChildProcess::Setup Descriptors(int out, int err, std::vector<std::string> env = {},
+                                         int uid = -1) {
+    ChildProcess::Setup setup;
+    setup.stdin_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    setup.stdout_fd = out;
+    setup.stderr_fd = err;
+    setup.environment = std::move(env);
+    setup.uid = uid;
+    return setup;
   }
 
   int RunTetrars(std::vector<std::string> args) {

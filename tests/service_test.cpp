@@ -71,21 +71,14 @@ class NotifyListener {
 
 class Service : public EndToEnd {
  protected:
-  // tetrars with its output in out.jsonl and err.txt, and `environment` added.
+  // tetrars with its output in out.jsonl and err.txt (or `stderr_fd`), and
+  // `environment` added.
   void StartWithEnvironment(std::vector<std::string> args, std::vector<std::string> environment,
                             int stderr_fd = -1) {
-    args.insert(args.begin(), kTetrars);
-    args.push_back("--server-address=unix://" + socket_);
-    ChildProcess::Setup setup;
-    setup.stdin_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    setup.stdout_fd =
-        open((dir_ + "/out.jsonl").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    setup.stderr_fd = stderr_fd >= 0 ? stderr_fd
-                                     : open((dir_ + "/err.txt").c_str(),
-                                            O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    setup.environment = std::move(environment);
-    tetrars_ = std::make_unique<ChildProcess>(args, setup);
-    for (int fd : {setup.stdin_fd, setup.stdout_fd, setup.stderr_fd}) close(fd);
+    args.push_back(Address());
+    StartWith(args, Descriptors(OpenFile(dir_ + "/out.jsonl"),
+                                stderr_fd >= 0 ? stderr_fd : OpenFile(dir_ + "/err.txt"),
+                                std::move(environment)));
   }
   size_t Occurrences(const std::string& text) {
     const std::string err = Err();
